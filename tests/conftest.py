@@ -1,0 +1,63 @@
+"""Shared fixtures. Unit and API tests run on the deterministic hash embedder with the network blocked."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from dalil.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_ARTICLES = ROOT / "data" / "articles"
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(autouse=True)
+def _no_outside_network(monkeypatch, request):
+    """Only loopback connections: a test that reaches for the network fails loudly instead of hanging."""
+    real_connect = socket.socket.connect
+
+    def guarded(sock, address):
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and not (host.startswith("127.") or host in ("localhost", "::1")) and sock.family != socket.AF_UNIX:
+            raise RuntimeError(f"test tried to reach {address}: tests must stay offline")
+        return real_connect(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture
+def make_settings(tmp_path):
+    def make(**overrides) -> Settings:
+        values = {"index_dir": tmp_path / "index", "source_dir": DEMO_ARTICLES, "embedder": "hash"}
+        values.update(overrides)
+        return Settings(**values)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def _demo_index_dir(tmp_path_factory) -> Path:
+    from index.builder import build_index
+    from index.embedder import load_embedder
+
+    folder = tmp_path_factory.mktemp("demo-index")
+    settings = Settings(index_dir=folder, source_dir=DEMO_ARTICLES, embedder="hash")
+    build_index(settings, load_embedder(settings), [DEMO_ARTICLES])
+    return folder
+
+
+@pytest.fixture
+def settings_for_tests(_demo_index_dir) -> Settings:
+    return Settings(index_dir=_demo_index_dir, source_dir=DEMO_ARTICLES, embedder="hash")
+
+
+@pytest.fixture
+def demo_index(settings_for_tests):
+    from index.loaded import open_index
+
+    loaded = open_index(settings_for_tests)
+    yield loaded
+    loaded.close()
