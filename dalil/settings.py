@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     retrieval_mode: Literal["dense", "lexical", "hybrid"] = "hybrid"
     rrf_k: int = Field(default=60, ge=1)
     dense_weight: float = Field(default=1.0, ge=0)
+    sentence_weight: float = Field(default=1.0, ge=0)
     lexical_weight: float = Field(default=1.0, ge=0)
     candidate_pool: int = Field(default=50, ge=1, le=1000)
     top_k: int = Field(default=5, ge=1, le=50)

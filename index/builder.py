@@ -15,16 +15,13 @@ from index.cleaning import clean_article
 from index.dedup import deduplicate
 from index.embedder import Embedder
 from index.generations import current_generation, new_generation
+from index.layout import CHUNK_VECTORS, SENTENCE_VECTORS, STORE_FILE
 from index.loaders import read_articles
 from index.manifest import Manifest
 from index.segment import sentences_for
 from index.store import Store
 from index.types import Article, IngestProblem
 from index.vectors import VectorIndex
-
-STORE_FILE = "store.sqlite"
-CHUNK_VECTORS = "chunks.faiss"
-SENTENCE_VECTORS = "sentences.faiss"
 
 # progress(stage, done, total): lets the CLI draw bars without the builder knowing about terminals.
 Progress = Callable[[str, int, int], None]
@@ -106,10 +103,10 @@ def _write(
         try:
             articles = _replace_existing(store, chunk_vectors, sentence_vectors, articles, report)
             kept, aliases = deduplicate(articles, existing=list(store.document_texts()))
+            _index_articles(store, chunk_vectors, sentence_vectors, embedder, kept, manifest, progress, report)
             for alias, canonical in aliases.items():
                 store.add_alias(alias, canonical, _path_of(articles, alias))
             report.aliases = aliases
-            _index_articles(store, chunk_vectors, sentence_vectors, embedder, kept, manifest, progress, report)
             store.commit()
             report.counts = store.counts()
         finally:
@@ -131,8 +128,11 @@ def _read_and_clean(sources: Sequence[Path], report: BuildReport) -> list[Articl
         cleaned = clean_article(raw)
         if isinstance(cleaned, IngestProblem):
             report.problems.append(cleaned)
-        elif cleaned.doc_id in seen and raw.doc_id is not None:
-            report.problems.append(IngestProblem(raw.path, f"document id {cleaned.doc_id!r} appears twice in this batch; the first one was indexed"))
+        elif cleaned.doc_id in seen:
+            why = "has the same id as" if raw.doc_id else "has the same text as"
+            report.problems.append(
+                IngestProblem(raw.path, f"{why} an earlier article in this batch ({cleaned.doc_id}); indexed once")
+            )
         else:
             seen.add(cleaned.doc_id)
             articles.append(cleaned)

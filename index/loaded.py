@@ -7,10 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from dalil.settings import Settings
-from index.builder import CHUNK_VECTORS, SENTENCE_VECTORS, STORE_FILE
 from index.embedder import Embedder, load_embedder
 from index.fusion import reciprocal_rank_fusion
 from index.generations import current_generation
+from index.layout import CHUNK_VECTORS, SENTENCE_VECTORS, STORE_FILE
 from index.manifest import Manifest
 from index.normalize import detect_language, search_terms
 from index.store import Store
@@ -30,6 +30,8 @@ class Retrieval:
     language: str
     vector: np.ndarray
     passages: list[Passage]
+    # Best cosine of any chunk holding each sentence: the context a sentence's own vector misses.
+    context_similarity: dict[str, float]
 
 
 def open_index(settings: Settings, embedder: Embedder | None = None) -> "LoadedIndex":
@@ -51,6 +53,7 @@ class LoadedIndex:
         self.store = Store(folder / STORE_FILE)
         self.chunk_vectors = VectorIndex.load(folder / CHUNK_VECTORS)
         self.sentence_vectors = VectorIndex.load(folder / SENTENCE_VECTORS)
+        self._chunks_by_sentence_rowid = self.store.chunks_by_sentence_rowid()
 
     def close(self) -> None:
         self.store.close()
@@ -79,12 +82,15 @@ class LoadedIndex:
         language = detect_language(query)
         vector = self.embedder.embed_queries([query])[0]
         pool = max(k, self.settings.candidate_pool)
-        rankings, weights, dense_scores = [], [], {}
+        rankings, weights = [], []
+        dense = self.chunk_vectors.search(vector, pool)
+        dense_scores = dict(dense)
         if mode in ("dense", "hybrid"):
-            dense = self.chunk_vectors.search(vector, pool)
-            dense_scores = dict(dense)
             rankings.append([rowid for rowid, _ in dense])
             weights.append(self.settings.dense_weight)
+            # A chunk is also as good as its best sentence: one precise sentence can be diluted in a chunk vector.
+            rankings.append(self._chunks_of_best_sentences(vector, pool))
+            weights.append(self.settings.sentence_weight)
         if mode in ("lexical", "hybrid"):
             # BM25 only matches within a script, so it ranks the articles in the question's language.
             lexical = self.store.lexical_search(search_terms(query), pool, language=language)
@@ -92,7 +98,24 @@ class LoadedIndex:
             weights.append(self.settings.lexical_weight)
         fused = reciprocal_rank_fusion(rankings, weights, k=self.settings.rrf_k)[:k]
         score_of = dense_scores if mode == "dense" else dict(fused)
-        return Retrieval(query, language, vector, self._passages([rowid for rowid, _ in fused], score_of))
+        passages = self._passages([rowid for rowid, _ in fused], score_of)
+        return Retrieval(query, language, vector, passages, self._context_similarity(dense))
+
+    def _chunks_of_best_sentences(self, vector: np.ndarray, k: int) -> list[int]:
+        ranking: dict[int, None] = {}
+        for rowid, _ in self.sentence_vectors.search(vector, k):
+            for chunk_rowid in self._chunks_by_sentence_rowid.get(rowid, ()):
+                ranking.setdefault(chunk_rowid, None)
+        return list(ranking)
+
+    def _context_similarity(self, dense: list[tuple[int, float]]) -> dict[str, float]:
+        best: dict[str, float] = {}
+        score_of = dict(dense)
+        for stored in self.store.chunks_by_rowid(list(score_of)).values():
+            score = score_of[stored.rowid]
+            for sid in stored.chunk.sentence_ids:
+                best[sid] = max(best.get(sid, -1.0), score)
+        return best
 
     def _passages(self, rowids: list[int], score_of: dict) -> list[Passage]:
         stored = self.store.chunks_by_rowid(rowids)

@@ -205,6 +205,15 @@ class Store:
                 found[rowid] = StoredChunk(rowid, chunk, lang)
         return found
 
+    def chunks_by_sentence_rowid(self) -> dict[int, tuple[int, ...]]:
+        """Sentence rowid -> rowids of the chunks that contain it (overlapping windows give several)."""
+        found: dict[int, list[int]] = {}
+        for sentence_rowid, chunk_rowid in self.db.execute(
+            "SELECT s.rowid, c.rowid FROM chunks c, json_each(c.sentence_ids) j JOIN sentences s ON s.id = j.value"
+        ):
+            found.setdefault(sentence_rowid, []).append(chunk_rowid)
+        return {k: tuple(v) for k, v in found.items()}
+
     def titles(self, doc_ids: Iterable[str]) -> dict[str, str]:
         ids = sorted(set(doc_ids))
         found: dict[str, str] = {}

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 from dalil.settings import Settings
 from index.loaded import LoadedIndex
 from index.normalize import detect_language, search_terms
 from qa.citations import cite
+from index.loaded import Retrieval
+from index.types import Sentence
 from qa.extractive import (
     ScoredSentence,
     ScoringWeights,
-    confidence,
     question_term_weights,
     score_sentences,
     select_answer_sentences,
+    unseen_share,
 )
 from qa.messages import message
 from qa.types import Answer, Citation
@@ -55,22 +58,17 @@ def answer(
 
     retrieval = index.retrieve(question, k=max(top_k, 10))
     passages = retrieval.passages[:top_k]
-    candidates = {s.id: s for p in retrieval.passages for s in p.sentences}
-    for sentence, _ in index.search_sentences(retrieval.vector, EXTRA_SENTENCES):
-        candidates.setdefault(sentence.id, sentence)
+    candidates = gather_candidates(index, retrieval)
     retrieved = time.perf_counter()
 
-    dense = index.sentence_similarities(retrieval.vector, list(candidates))
-    terms = search_terms(question)
-    term_weights = question_term_weights(terms, index.term_document_frequency(terms), index.stats()["chunks"])
-    scored = score_sentences(question, list(candidates.values()), dense, term_weights, weights)
-    best = scored[0].score if scored else 0.0
-    conf = confidence(best, weights) if scored else 0.0
+    scores = score_question(index, question, retrieval, candidates, weights)
+    conf = scores.confidence(weights)
     abstained = conf < settings.abstain_threshold
     if abstained:
-        text, citations = message("abstain" if scored else "empty_index", language), []
+        text, citations = message("abstain" if scores.scored else "empty_index", language), []
     else:
-        chosen = select_answer_sentences(scored, settings.max_answer_sentences)
+        margin = weights.same_script_margin if scores.same_script else weights.cross_script_margin
+        chosen = select_answer_sentences(scores.scored, settings.max_answer_sentences, margin)
         citations = _citations(index, chosen)
         text = _compose(citations, language)
     finished = time.perf_counter()
@@ -87,6 +85,43 @@ def answer(
             "total": round((finished - started) * 1000, 2),
         },
     )
+
+
+@dataclass(frozen=True)
+class QuestionScores:
+    """What the abstention decision looks at: the ranked sentences and how foreign the question is to the index."""
+
+    scored: list[ScoredSentence]
+    unseen_share: float
+    same_script: bool
+
+    def confidence(self, weights: ScoringWeights) -> float:
+        if not self.scored:
+            return 0.0
+        calibration = weights.same_script if self.same_script else weights.cross_script
+        return calibration.confidence(self.scored[0].score, self.unseen_share)
+
+
+def score_question(
+    index: LoadedIndex, question: str, retrieval: Retrieval, candidates: dict[str, Sentence], weights: ScoringWeights
+) -> QuestionScores:
+    terms = search_terms(question)
+    frequency = index.term_document_frequency(terms)
+    term_weights = question_term_weights(terms, frequency, index.stats()["chunks"])
+    dense = index.sentence_similarities(retrieval.vector, list(candidates))
+    scored = score_sentences(
+        question, list(candidates.values()), dense, retrieval.context_similarity, term_weights, weights
+    )
+    same_script = bool(scored) and detect_language(scored[0].sentence.text) == retrieval.language
+    return QuestionScores(scored, unseen_share(term_weights, frequency), same_script)
+
+
+def gather_candidates(index: LoadedIndex, retrieval: Retrieval) -> dict[str, Sentence]:
+    """Sentences of the retrieved passages, plus the nearest sentences overall (chunking can dilute one)."""
+    candidates = {s.id: s for p in retrieval.passages for s in p.sentences}
+    for sentence, _ in index.search_sentences(retrieval.vector, EXTRA_SENTENCES):
+        candidates.setdefault(sentence.id, sentence)
+    return candidates
 
 
 def _citations(index: LoadedIndex, chosen: list[ScoredSentence]) -> list[Citation]:

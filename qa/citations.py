@@ -25,17 +25,17 @@ def cite(sentence: Sentence, article_text: str, title: str) -> Citation:
     )
 
 
-def citation_problems(citations: Iterable[Citation], article_text: Callable[[str], str | None]) -> list[str]:
-    """Every way the citations fail to match their articles; empty when all hold."""
-    problems = []
+def citation_problems(citations: Iterable[Citation], article_text: Callable[[str], str | None]) -> dict[str, str]:
+    """Citation id -> why it does not match its article; empty when every citation holds."""
+    problems = {}
     for citation in citations:
         text = article_text(citation.doc_id)
         if text is None:
-            problems.append(f"{citation.id}: no article {citation.doc_id!r}")
+            problems[citation.id] = f"no article {citation.doc_id!r}"
         elif not citation.id.startswith(f"{citation.doc_id}:"):
-            problems.append(f"{citation.id}: id does not belong to article {citation.doc_id!r}")
+            problems[citation.id] = f"id does not belong to article {citation.doc_id!r}"
         elif not 0 <= citation.start < citation.end <= len(text):
-            problems.append(f"{citation.id}: offsets {citation.start}:{citation.end} outside the article")
+            problems[citation.id] = f"offsets {citation.start}:{citation.end} outside the article"
         elif text[citation.start : citation.end] != citation.quote:
-            problems.append(f"{citation.id}: quote differs from the article text at {citation.start}:{citation.end}")
+            problems[citation.id] = f"quote differs from the article text at {citation.start}:{citation.end}"
     return problems

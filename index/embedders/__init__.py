@@ -1,0 +1,1 @@
+"""Embedder backends behind the ``index.embedder.Embedder`` seam."""

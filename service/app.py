@@ -1,0 +1,79 @@
+"""The HTTP skin: wire schemas in, ``qa.answer`` and the index facade behind, wire schemas out.
+
+Launch with ``uvicorn --factory service.main:create_app`` (settings come from ``DALIL_*`` variables).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from dalil.settings import Settings
+from index.loaded import LoadedIndex
+from service import errors
+from service.routes import ask, documents, health, search
+
+logger = logging.getLogger("dalil.service")
+
+BUILD_HINT = "dalil index build"
+
+DESCRIPTION = """
+Questions over Arabic and English news articles, answered with the source sentences that support them.
+
+* `POST /v1/ask` answers a question. Each citation gives the article, character offsets `start`/`end`
+  into its text, and the quoted sentence; when the sources do not support an answer the service abstains.
+* `POST /v1/search` returns the most relevant passages without answering.
+* `GET /v1/documents` lists the indexed articles; `GET /v1/documents/{doc_id}` returns one article's text,
+  which every offset points into.
+* `GET /healthz` is 200 once the index is loaded, 503 otherwise.
+
+Errors are JSON: `{"detail": "<message>"}`, with `errors` listing per-field problems for invalid requests.
+"""
+
+
+def _load(settings: Settings) -> tuple[LoadedIndex | None, str | None]:
+    from index.loaded import open_index
+
+    try:
+        return open_index(settings), None
+    except Exception as exc:  # the service still starts, and says why it cannot answer
+        reason = str(exc) or type(exc).__name__
+        if BUILD_HINT not in reason:
+            reason = f"{reason}; build the index with `{BUILD_HINT}`"
+        logger.error("the index could not be loaded from %s: %s", settings.index_dir, reason)
+        return None, reason
+
+
+def create_app(settings: Settings | None = None, index: LoadedIndex | None = None) -> FastAPI:
+    """Build the application. ``index``, when given, is used as is and left open on shutdown."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = index is None
+        app.state.index, app.state.index_error = (index, None) if index is not None else _load(settings)
+        try:
+            yield
+        finally:
+            if owned and app.state.index is not None:
+                app.state.index.close()
+            app.state.index = None
+            app.state.index_error = "the service is shutting down"
+
+    app = FastAPI(
+        title="dalil",
+        summary="Cited question answering over Arabic and English news articles",
+        description=DESCRIPTION,
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.index = None
+    app.state.index_error = "the service has not started"
+    errors.install(app)
+    for module in (ask, search, documents, health):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import time
+
+from fastapi import APIRouter
+
+from qa import answer as answer_question
+from service.deps import IndexDep, SettingsDep, check_length
+from service.schemas import AskRequest, AskResponse, ErrorBody
+
+router = APIRouter(prefix="/v1", tags=["answers"])
+
+
+@router.post(
+    "/ask",
+    summary="Answer a question with cited source sentences",
+    responses={400: {"model": ErrorBody}, 422: {"model": ErrorBody}, 503: {"model": ErrorBody}},
+)
+def ask(body: AskRequest, index: IndexDep, settings: SettingsDep) -> AskResponse:
+    """Retrieve passages for the question and answer from their sentences.
+
+    Every citation's `start`/`end` are character offsets into the article text returned by
+    `GET /v1/documents/{doc_id}`, and `quote` is exactly that slice. When the sources do not support
+    an answer, `abstained` is true and `answer` says so.
+    """
+    check_length("question", body.question, settings)
+    started = time.perf_counter()
+    result = answer_question(body.question, index, top_k=body.top_k, settings=settings)
+    return AskResponse.of(result, total_ms=(time.perf_counter() - started) * 1000)

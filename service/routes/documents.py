@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from service.deps import IndexDep
+from service.errors import DocumentNotFound
+from service.schemas import DocumentList, DocumentOut, DocumentSummary, ErrorBody
+
+router = APIRouter(prefix="/v1", tags=["documents"])
+
+
+@router.get("/documents", summary="List the indexed articles", responses={503: {"model": ErrorBody}})
+def list_documents(index: IndexDep) -> DocumentList:
+    return DocumentList(documents=[DocumentSummary.of(d) for d in index.list_documents()])
+
+
+@router.get(
+    "/documents/{doc_id}",
+    summary="One article: its stored text and sentence offsets",
+    responses={404: {"model": ErrorBody}, 503: {"model": ErrorBody}},
+)
+def get_document(doc_id: str, index: IndexDep) -> DocumentOut:
+    """The text every citation and passage offset points into, with the span of each sentence."""
+    article = index.get_document(doc_id)
+    if article is None or article.doc_id != doc_id:
+        raise DocumentNotFound(doc_id)
+    return DocumentOut.of(article, index.sentences(doc_id))

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from service.schemas import HealthOk, HealthUnavailable, IndexHealth
+
+router = APIRouter(tags=["health"])
+
+
+def _embedder_name(manifest: Any) -> str | None:
+    if isinstance(manifest, dict):
+        return manifest.get("embedder")
+    return getattr(manifest, "embedder", None)
+
+
+@router.get(
+    "/healthz",
+    summary="Whether the index is loaded",
+    response_model=HealthOk,
+    responses={503: {"model": HealthUnavailable, "description": "The index is not loaded"}},
+)
+def healthz(request: Request) -> HealthOk | JSONResponse:
+    index = getattr(request.app.state, "index", None)
+    if index is None:
+        reason = getattr(request.app.state, "index_error", None) or "the service has not started"
+        body = HealthUnavailable(detail=reason)
+        return JSONResponse(body.model_dump(), status_code=503)
+    return HealthOk(index=IndexHealth(**index.stats(), embedder=_embedder_name(index.manifest)))

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from service.deps import IndexDep, SettingsDep, check_length
+from service.schemas import ErrorBody, SearchHit, SearchRequest, SearchResponse
+
+router = APIRouter(prefix="/v1", tags=["search"])
+
+
+@router.post(
+    "/search",
+    summary="Find the passages most relevant to a query",
+    responses={400: {"model": ErrorBody}, 422: {"model": ErrorBody}, 503: {"model": ErrorBody}},
+)
+def search(body: SearchRequest, index: IndexDep, settings: SettingsDep) -> SearchResponse:
+    """Passages (windows of whole sentences) ranked by relevance, best first, with their sentences."""
+    check_length("query", body.query, settings)
+    return SearchResponse(results=[SearchHit.of(p) for p in index.search(body.query, k=body.k)])

@@ -1,0 +1,255 @@
+"""Wire schemas: what goes over HTTP. Kept apart from the domain types in ``index.types`` and ``qa.types``.
+
+Requests are strict: counts must be JSON integers (``5``, not ``5.0``, ``"5"`` or ``true``), texts must be
+JSON strings, and unknown fields are refused so that a misspelt option is reported instead of ignored.
+The upper bound on question length comes from the settings (``DALIL_MAX_QUESTION_CHARS``) and is checked by
+the routes, because it is not known when this module is imported.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr
+from pydantic_core import PydanticCustomError
+
+from index.types import Article, DocumentInfo, Passage, Sentence
+from qa.types import Answer, Citation
+
+MIN_RESULTS = 1
+MAX_RESULTS = 50
+
+
+def _in_range(value: int) -> int:
+    if not MIN_RESULTS <= value <= MAX_RESULTS:
+        raise PydanticCustomError(
+            "out_of_range", "must be between {lo} and {hi}", {"lo": MIN_RESULTS, "hi": MAX_RESULTS}
+        )
+    return value
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise PydanticCustomError("blank", "must not be empty")
+    return value
+
+
+ResultCount = Annotated[
+    int,
+    Field(strict=True, json_schema_extra={"minimum": MIN_RESULTS, "maximum": MAX_RESULTS}),
+    AfterValidator(_in_range),
+]
+Text = Annotated[StrictStr, Field(json_schema_extra={"minLength": 1}), AfterValidator(_not_blank)]
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ---- shared pieces ---------------------------------------------------------------------------
+
+
+class ErrorItem(BaseModel):
+    field: str = Field(description="The request field the message is about, e.g. `top_k`; `body` for the body itself.")
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """Every error response has this shape."""
+
+    detail: str = Field(description="A message a person can act on.")
+    errors: list[ErrorItem] | None = Field(default=None, description="Per-field problems, for invalid requests.")
+
+
+class SentenceOut(BaseModel):
+    id: str = Field(description='Sentence id, `"<doc_id>:<n>"`.')
+    start: int = Field(description="Character offset of the sentence in the article text.")
+    end: int
+    text: str
+
+    @classmethod
+    def of(cls, sentence: Sentence) -> "SentenceOut":
+        return cls(id=sentence.id, start=sentence.start, end=sentence.end, text=sentence.text)
+
+
+# ---- /v1/ask ---------------------------------------------------------------------------------
+
+
+class AskRequest(_Request):
+    question: Text = Field(
+        description="The question, in Arabic or English. At most `DALIL_MAX_QUESTION_CHARS` (2000) characters.",
+        examples=["متى وقعت روسيا وأرمينيا اتفاق الدفاع الجوي؟"],
+    )
+    top_k: ResultCount = Field(default=5, description="How many passages to retrieve and answer from (1-50).")
+
+
+class CitationOut(BaseModel):
+    id: str = Field(description='Sentence id, `"<doc_id>:<n>"`.')
+    doc_id: str
+    title: str
+    start: int = Field(description="Character offset into the article text (`GET /v1/documents/{doc_id}`).")
+    end: int
+    quote: str = Field(description="Exactly `text[start:end]` of the article.")
+
+    @classmethod
+    def of(cls, citation: Citation) -> "CitationOut":
+        return cls(
+            id=citation.id, doc_id=citation.doc_id, title=citation.title,
+            start=citation.start, end=citation.end, quote=citation.quote,
+        )
+
+
+class PassageOut(BaseModel):
+    doc_id: str
+    chunk_id: str = Field(description='Chunk id, `"<doc_id>#<n>"`.')
+    title: str
+    score: float
+    text: str
+    start: int
+    end: int
+    sentences: list[SentenceOut]
+
+    @classmethod
+    def of(cls, passage: Passage) -> "PassageOut":
+        return cls(
+            doc_id=passage.doc_id, chunk_id=passage.chunk_id, title=passage.title, score=passage.score,
+            text=passage.text, start=passage.start, end=passage.end,
+            sentences=[SentenceOut.of(s) for s in passage.sentences],
+        )
+
+
+class Timings(BaseModel):
+    retrieve: float
+    answer: float
+    total: float
+
+
+class AskResponse(BaseModel):
+    answer: str = Field(description="The answer; when `abstained` is true, a short message saying why.")
+    language: Literal["ar", "en"]
+    abstained: bool
+    confidence: float
+    backend: str = Field(description='How the answer was made: `"extractive"`.', examples=["extractive"])
+    citations: list[CitationOut]
+    passages: list[PassageOut]
+    timings_ms: Timings
+
+    @classmethod
+    def of(cls, answer: Answer, total_ms: float) -> "AskResponse":
+        timings = answer.timings_ms
+        return cls(
+            answer=answer.answer, language=answer.language, abstained=answer.abstained,
+            confidence=answer.confidence, backend=answer.backend,
+            citations=[CitationOut.of(c) for c in answer.citations],
+            passages=[PassageOut.of(p) for p in answer.passages],
+            timings_ms=Timings(
+                retrieve=timings.get("retrieve", 0.0),
+                answer=timings.get("answer", 0.0),
+                total=timings.get("total", total_ms),
+            ),
+        )
+
+
+# ---- /v1/search ------------------------------------------------------------------------------
+
+
+class SearchRequest(_Request):
+    query: Text = Field(
+        description="What to look for, in Arabic or English. At most `DALIL_MAX_QUESTION_CHARS` (2000) characters.",
+        examples=["Shoigu Kazakhstan defence partnership"],
+    )
+    k: ResultCount = Field(default=10, description="How many passages to return (1-50).")
+
+
+class SearchHit(BaseModel):
+    doc_id: str
+    chunk_id: str = Field(description='Chunk id, `"<doc_id>#<n>"`.')
+    score: float
+    text: str
+    title: str
+    sentences: list[SentenceOut]
+
+    @classmethod
+    def of(cls, passage: Passage) -> "SearchHit":
+        return cls(
+            doc_id=passage.doc_id, chunk_id=passage.chunk_id, score=passage.score, text=passage.text,
+            title=passage.title, sentences=[SentenceOut.of(s) for s in passage.sentences],
+        )
+
+
+class SearchResponse(BaseModel):
+    results: list[SearchHit]
+
+
+# ---- /v1/documents ---------------------------------------------------------------------------
+
+
+class DocumentSummary(BaseModel):
+    id: str
+    title: str
+    published: str | None
+    source: str | None
+    url: str | None
+    language: str
+    sentences: int = Field(description="Number of sentences.")
+    chunks: int = Field(description="Number of retrieval chunks.")
+    aliases: list[str] = Field(description="Other ids the same article was ingested under.")
+
+    @classmethod
+    def of(cls, info: DocumentInfo) -> "DocumentSummary":
+        return cls(
+            id=info.id, title=info.title, published=info.published, source=info.source, url=info.url,
+            language=info.language, sentences=info.sentences, chunks=info.chunks, aliases=list(info.aliases),
+        )
+
+
+class DocumentList(BaseModel):
+    documents: list[DocumentSummary]
+
+
+class SentenceSpan(BaseModel):
+    id: str = Field(description='Sentence id, `"<doc_id>:<n>"`.')
+    start: int
+    end: int
+
+
+class DocumentOut(BaseModel):
+    id: str
+    title: str
+    published: str | None
+    source: str | None
+    url: str | None
+    language: str
+    text: str = Field(description="The stored article text; every offset in the API points into it.")
+    sentences: list[SentenceSpan]
+
+    @classmethod
+    def of(cls, article: Article, sentences: list[Sentence]) -> "DocumentOut":
+        return cls(
+            id=article.doc_id, title=article.title, published=article.published, source=article.source,
+            url=article.url, language=article.language, text=article.text,
+            sentences=[SentenceSpan(id=s.id, start=s.start, end=s.end) for s in sentences],
+        )
+
+
+# ---- /healthz --------------------------------------------------------------------------------
+
+
+class IndexHealth(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    documents: int
+    sentences: int
+    chunks: int
+    aliases: int
+    embedder: str | None
+
+
+class HealthOk(BaseModel):
+    status: Literal["ok"] = "ok"
+    index: IndexHealth
+
+
+class HealthUnavailable(BaseModel):
+    status: Literal["unavailable"] = "unavailable"
+    detail: str

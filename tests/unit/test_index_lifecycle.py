@@ -1,0 +1,173 @@
+"""Build, reopen, add, update, remove: the index round-trips through disk and stays consistent."""
+
+import json
+import shutil
+
+import pytest
+
+from index.builder import IndexMissing, add_files, build_index, remove_document
+from index.embedder import load_embedder
+from index.generations import current_generation
+from index.loaded import IndexUnavailable, open_index
+from index.manifest import ManifestMismatch
+from tests.conftest import DEMO_ARTICLES
+
+STORY = "Officials met in Lisbon on Tuesday. They signed a trade agreement worth 3.5 billion euros.\nThe talks lasted two days."
+
+
+def build(settings, *sources):
+    return build_index(settings, load_embedder(settings), list(sources))
+
+
+def test_round_trip_keeps_every_sentence_offset_true(make_settings):
+    settings = make_settings()
+    report = build(settings, DEMO_ARTICLES)
+    assert len(report.added) == 4 and report.problems == []
+    loaded = open_index(settings)
+    try:
+        assert loaded.stats()["documents"] == 4
+        assert loaded.stats()["sentences"] == report.sentences > 40
+        for info in loaded.list_documents():
+            article = loaded.get_document(info.id)
+            sentences = loaded.sentences(info.id)
+            assert len(sentences) == info.sentences
+            assert all(article.text[s.start : s.end] == s.text for s in sentences)
+            assert [s.id for s in sentences] == [f"{info.id}:{n}" for n in range(len(sentences))]
+    finally:
+        loaded.close()
+
+
+def test_search_finds_the_article_that_holds_the_words(make_settings):
+    settings = make_settings()
+    build(settings, DEMO_ARTICLES)
+    loaded = open_index(settings)
+    try:
+        passages = loaded.search("مباحثاته في لشبونة", k=3)
+        assert any("لشبونة" in p.text for p in passages)
+        top = passages[0]
+        numbers = [s.n for s in top.sentences]
+        assert all(s.doc_id == top.doc_id for s in top.sentences)
+        assert numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+        assert top.text == loaded.get_document(top.doc_id).text[top.start : top.end]
+    finally:
+        loaded.close()
+
+
+def test_add_update_and_remove_without_rebuild(make_settings, tmp_path):
+    settings = make_settings()
+    build(settings, DEMO_ARTICLES)
+    embedder = load_embedder(settings)
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(json.dumps({"id": "lisbon-1", "title": "Talks", "text": STORY}) + "\n")
+    report = add_files(settings, embedder, [feed])
+    assert report.added == ["lisbon-1"]
+
+    loaded = open_index(settings)
+    assert loaded.stats()["documents"] == 5
+    assert loaded.search("trade agreement in Lisbon", k=1)[0].doc_id == "lisbon-1"
+    loaded.close()
+
+    feed.write_text(json.dumps({"id": "lisbon-1", "title": "Talks", "text": STORY.replace("two", "three")}) + "\n")
+    report = add_files(settings, embedder, [feed])
+    assert report.replaced == ["lisbon-1"] and report.added == ["lisbon-1"]
+    loaded = open_index(settings)
+    assert "three days" in loaded.get_document("lisbon-1").text
+    assert loaded.stats()["documents"] == 5
+    loaded.close()
+
+    remove_document(settings, "lisbon-1")
+    loaded = open_index(settings)
+    assert loaded.get_document("lisbon-1") is None
+    assert loaded.stats()["documents"] == 4
+    assert all(p.doc_id != "lisbon-1" for p in loaded.search("trade agreement in Lisbon", k=10))
+    loaded.close()
+
+
+def test_unchanged_article_added_again_is_skipped(make_settings):
+    settings = make_settings()
+    build(settings, DEMO_ARTICLES)
+    report = add_files(settings, load_embedder(settings), [DEMO_ARTICLES])
+    assert report.added == [] and report.replaced == []
+
+
+def test_duplicate_copy_is_recorded_as_alias(make_settings, tmp_path):
+    settings = make_settings()
+    source = tmp_path / "articles"
+    shutil.copytree(DEMO_ARTICLES, source)
+    original = sorted(source.glob("*.txt"))[0]
+    text = original.read_text(encoding="utf-8")
+    (source / "same-text.txt").write_text(text, encoding="utf-8")
+    # A wire copy: one word edited and an agency line added.
+    (source / "wire-copy.txt").write_text(text.replace("الأربعاء", "الخميس", 1) + "\nرويترز\n", encoding="utf-8")
+    report = build(settings, source)
+    assert len(report.added) == 4
+    assert len(report.aliases) == 1
+    assert [p.path.rsplit("/", 1)[-1] for p in report.problems] == ["same-text.txt"]
+    loaded = open_index(settings)
+    (alias, canonical), = report.aliases.items()
+    assert {d.id: d.aliases for d in loaded.list_documents()}[canonical] == (alias,)
+    loaded.close()
+
+
+def test_removing_an_unknown_document_changes_nothing(make_settings):
+    settings = make_settings()
+    build(settings, DEMO_ARTICLES)
+    before = current_generation(settings.index_dir)
+    with pytest.raises(KeyError, match="no document"):
+        remove_document(settings, "nope")
+    assert current_generation(settings.index_dir) == before
+
+
+def test_bad_files_are_reported_and_the_rest_is_indexed(make_settings, tmp_path):
+    source = tmp_path / "mixed"
+    shutil.copytree(DEMO_ARTICLES, source)
+    (source / "broken.txt").write_bytes(b"\xff\xfe\xfa not text \x81")
+    (source / "empty.txt").write_text("   \n")
+    report = build(make_settings(), source)
+    assert len(report.added) == 4
+    assert {p.path.rsplit("/", 1)[-1] for p in report.problems} == {"broken.txt", "empty.txt"}
+
+
+def test_opening_with_another_embedder_is_a_clear_error(make_settings):
+    settings = make_settings()
+    build(settings, DEMO_ARTICLES)
+    with pytest.raises(ManifestMismatch, match="DALIL_EMBEDDER"):
+        open_index(settings.model_copy(update={"embedder": "hash:32"}))
+
+
+def test_missing_index_is_a_clear_error(make_settings):
+    settings = make_settings()
+    with pytest.raises(IndexUnavailable, match="dalil index build"):
+        open_index(settings)
+    with pytest.raises(IndexMissing, match="dalil index build"):
+        add_files(settings, load_embedder(settings), [DEMO_ARTICLES])
+
+
+def test_a_failed_update_leaves_the_published_index_untouched(make_settings, monkeypatch):
+    settings = make_settings()
+    build(settings, DEMO_ARTICLES)
+    before = current_generation(settings.index_dir)
+    embedder = load_embedder(settings)
+
+    def explode(texts):
+        raise RuntimeError("embedding backend died")
+
+    monkeypatch.setattr(embedder, "embed_passages", explode)
+    with pytest.raises(RuntimeError, match="died"):
+        build_index(settings, embedder, [DEMO_ARTICLES])
+    assert current_generation(settings.index_dir) == before
+    loaded = open_index(settings)
+    assert loaded.stats()["documents"] == 4
+    loaded.close()
+
+
+@pytest.mark.parametrize("factory", ["Flat", "HNSW16"])
+def test_faiss_factory_from_settings(make_settings, factory):
+    settings = make_settings(faiss_factory=factory)
+    build(settings, DEMO_ARTICLES)
+    remove_document(settings, open_index(settings).list_documents()[0].id)
+    loaded = open_index(settings)
+    assert loaded.manifest.faiss_factory == factory
+    assert loaded.stats()["documents"] == 3
+    assert len(loaded.search("الدفاع الجوي", k=3)) == 3
+    loaded.close()
