@@ -13,8 +13,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr
 from pydantic_core import PydanticCustomError
 
-from index.types import Article, DocumentInfo, Passage, Sentence
-from qa.types import Answer, Citation
+from index.types import Article, Sentence
 
 MIN_RESULTS = 1
 MAX_RESULTS = 50
@@ -46,6 +45,12 @@ class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class _Response(BaseModel):
+    """Responses are read straight off the domain objects' attributes."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
 # ---- shared pieces ---------------------------------------------------------------------------
 
 
@@ -61,15 +66,12 @@ class ErrorBody(BaseModel):
     errors: list[ErrorItem] | None = Field(default=None, description="Per-field problems, for invalid requests.")
 
 
-class SentenceOut(BaseModel):
+class SentenceOut(_Response):
     id: str = Field(description='Sentence id, `"<doc_id>:<n>"`.')
     start: int = Field(description="Character offset of the sentence in the article text.")
     end: int
     text: str
 
-    @classmethod
-    def of(cls, sentence: Sentence) -> "SentenceOut":
-        return cls(id=sentence.id, start=sentence.start, end=sentence.end, text=sentence.text)
 
 
 # ---- /v1/ask ---------------------------------------------------------------------------------
@@ -83,7 +85,7 @@ class AskRequest(_Request):
     top_k: ResultCount = Field(default=5, description="How many passages to retrieve and answer from (1-50).")
 
 
-class CitationOut(BaseModel):
+class CitationOut(_Response):
     id: str = Field(description='Sentence id, `"<doc_id>:<n>"`.')
     doc_id: str
     title: str
@@ -91,15 +93,9 @@ class CitationOut(BaseModel):
     end: int
     quote: str = Field(description="Exactly `text[start:end]` of the article.")
 
-    @classmethod
-    def of(cls, citation: Citation) -> "CitationOut":
-        return cls(
-            id=citation.id, doc_id=citation.doc_id, title=citation.title,
-            start=citation.start, end=citation.end, quote=citation.quote,
-        )
 
 
-class PassageOut(BaseModel):
+class PassageOut(_Response):
     doc_id: str
     chunk_id: str = Field(description='Chunk id, `"<doc_id>#<n>"`.')
     title: str
@@ -109,22 +105,15 @@ class PassageOut(BaseModel):
     end: int
     sentences: list[SentenceOut]
 
-    @classmethod
-    def of(cls, passage: Passage) -> "PassageOut":
-        return cls(
-            doc_id=passage.doc_id, chunk_id=passage.chunk_id, title=passage.title, score=passage.score,
-            text=passage.text, start=passage.start, end=passage.end,
-            sentences=[SentenceOut.of(s) for s in passage.sentences],
-        )
 
 
-class Timings(BaseModel):
+class Timings(_Response):
     retrieve: float
     answer: float
     total: float
 
 
-class AskResponse(BaseModel):
+class AskResponse(_Response):
     answer: str = Field(description="The answer; when `abstained` is true, a short message saying why.")
     language: Literal["ar", "en"]
     abstained: bool
@@ -133,21 +122,6 @@ class AskResponse(BaseModel):
     citations: list[CitationOut]
     passages: list[PassageOut]
     timings_ms: Timings
-
-    @classmethod
-    def of(cls, answer: Answer, total_ms: float) -> "AskResponse":
-        timings = answer.timings_ms
-        return cls(
-            answer=answer.answer, language=answer.language, abstained=answer.abstained,
-            confidence=answer.confidence, backend=answer.backend,
-            citations=[CitationOut.of(c) for c in answer.citations],
-            passages=[PassageOut.of(p) for p in answer.passages],
-            timings_ms=Timings(
-                retrieve=timings.get("retrieve", 0.0),
-                answer=timings.get("answer", 0.0),
-                total=timings.get("total", total_ms),
-            ),
-        )
 
 
 # ---- /v1/search ------------------------------------------------------------------------------
@@ -161,30 +135,14 @@ class SearchRequest(_Request):
     k: ResultCount = Field(default=10, description="How many passages to return (1-50).")
 
 
-class SearchHit(BaseModel):
-    doc_id: str
-    chunk_id: str = Field(description='Chunk id, `"<doc_id>#<n>"`.')
-    score: float
-    text: str
-    title: str
-    sentences: list[SentenceOut]
-
-    @classmethod
-    def of(cls, passage: Passage) -> "SearchHit":
-        return cls(
-            doc_id=passage.doc_id, chunk_id=passage.chunk_id, score=passage.score, text=passage.text,
-            title=passage.title, sentences=[SentenceOut.of(s) for s in passage.sentences],
-        )
-
-
 class SearchResponse(BaseModel):
-    results: list[SearchHit]
+    results: list[PassageOut]
 
 
 # ---- /v1/documents ---------------------------------------------------------------------------
 
 
-class DocumentSummary(BaseModel):
+class DocumentSummary(_Response):
     id: str
     title: str
     published: str | None
@@ -195,12 +153,6 @@ class DocumentSummary(BaseModel):
     chunks: int = Field(description="Number of retrieval chunks.")
     aliases: list[str] = Field(description="Other ids the same article was ingested under.")
 
-    @classmethod
-    def of(cls, info: DocumentInfo) -> "DocumentSummary":
-        return cls(
-            id=info.id, title=info.title, published=info.published, source=info.source, url=info.url,
-            language=info.language, sentences=info.sentences, chunks=info.chunks, aliases=list(info.aliases),
-        )
 
 
 class DocumentList(BaseModel):

@@ -11,7 +11,7 @@ router = APIRouter(prefix="/v1", tags=["documents"])
 
 @router.get("/documents", summary="List the indexed articles", responses={503: {"model": ErrorBody}})
 def list_documents(index: IndexDep) -> DocumentList:
-    return DocumentList(documents=[DocumentSummary.of(d) for d in index.list_documents()])
+    return DocumentList(documents=[DocumentSummary.model_validate(d) for d in index.list_documents()])
 
 
 @router.get(

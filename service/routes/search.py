@@ -3,7 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from service.deps import IndexDep, SettingsDep, check_length
-from service.schemas import ErrorBody, SearchHit, SearchRequest, SearchResponse
+from service.schemas import ErrorBody, PassageOut, SearchRequest, SearchResponse
 
 router = APIRouter(prefix="/v1", tags=["search"])
 
@@ -16,4 +16,4 @@ router = APIRouter(prefix="/v1", tags=["search"])
 def search(body: SearchRequest, index: IndexDep, settings: SettingsDep) -> SearchResponse:
     """Passages (windows of whole sentences) ranked by relevance, best first, with their sentences."""
     check_length("query", body.query, settings)
-    return SearchResponse(results=[SearchHit.of(p) for p in index.search(body.query, k=body.k)])
+    return SearchResponse(results=[PassageOut.model_validate(p) for p in index.search(body.query, k=body.k)])

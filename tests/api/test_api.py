@@ -13,7 +13,6 @@ from service.app import create_app
 ASK_KEYS = {"answer", "language", "abstained", "confidence", "backend", "citations", "passages", "timings_ms"}
 CITATION_KEYS = {"id", "doc_id", "title", "start", "end", "quote"}
 PASSAGE_KEYS = {"doc_id", "chunk_id", "title", "score", "text", "start", "end", "sentences"}
-SEARCH_HIT_KEYS = {"doc_id", "chunk_id", "score", "text", "title", "sentences"}
 SENTENCE_KEYS = {"id", "start", "end", "text"}
 SUMMARY_KEYS = {"id", "title", "published", "source", "url", "language", "sentences", "chunks", "aliases"}
 DOCUMENT_KEYS = {"id", "title", "published", "source", "url", "language", "text", "sentences"}
@@ -119,7 +118,7 @@ def test_search_contract(client):
     assert set(body) == {"results"}
     assert 0 < len(body["results"]) <= 3
     for hit in body["results"]:
-        assert set(hit) == SEARCH_HIT_KEYS
+        assert set(hit) == PASSAGE_KEYS
         assert hit["chunk_id"].startswith(hit["doc_id"] + "#")
         assert isinstance(hit["score"], float)
         assert hit["sentences"]

@@ -1,0 +1,65 @@
+"""The `dalil` command line end to end on the hash embedder."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from dalil.cli import app
+from tests.conftest import DEMO_ARTICLES
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    monkeypatch.setenv("DALIL_EMBEDDER", "hash")
+    monkeypatch.setenv("DALIL_INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.setenv("COLUMNS", "300")  # keep rich from wrapping the lines the tests read
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(app, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+def test_build_info_search_ask(run):
+    built = run("index", "build", "--source", str(DEMO_ARTICLES))
+    assert built.exit_code == 0, built.output
+    assert "indexed 4 articles" in built.output
+
+    info = run("index", "info", "--json")
+    manifest = json.loads(info.output)
+    assert manifest["embedder"].startswith("hash/") and manifest["counts"]["documents"] == 4
+
+    found = run("search", "مباحثاته في لشبونة", "--k", "2")
+    assert found.exit_code == 0 and "لشبونة" in found.output
+
+    asked = run("ask", "في أي مدينة أجرى ميدفيديف مباحثاته؟", "--json")
+    answer = json.loads(asked.output)
+    assert set(answer) >= {"answer", "language", "abstained", "confidence", "citations", "passages", "timings_ms"}
+    assert answer["language"] == "ar"
+
+
+def test_add_and_remove(run, tmp_path):
+    run("index", "build", "--source", str(DEMO_ARTICLES))
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(json.dumps({"id": "lisbon-1", "title": "Lisbon talks", "text": "Leaders met in Lisbon."}) + "\n")
+    added = run("index", "add", str(feed))
+    assert added.exit_code == 0 and "index now holds 5 articles" in added.output
+    assert "lisbon-1#0" in run("search", "Leaders met in Lisbon", "--k", "1").output
+
+    removed = run("index", "remove", "lisbon-1")
+    assert removed.exit_code == 0 and "index now holds 4 articles" in removed.output
+    assert json.loads(run("index", "info", "--json").output)["counts"]["documents"] == 4
+
+
+def test_errors_are_messages_not_tracebacks(run, tmp_path):
+    missing = run("ask", "anything")
+    assert missing.exit_code == 1 and "dalil index build" in missing.output
+
+    run("index", "build", "--source", str(DEMO_ARTICLES))
+    assert "must not be empty" in run("ask", "   ").output
+    unknown = run("index", "remove", "no-such-doc")
+    assert unknown.exit_code == 1 and "no document with id" in unknown.output
+    nowhere = run("index", "build", "--source", str(tmp_path / "nowhere"))
+    assert nowhere.exit_code == 1 and "source not found" in nowhere.output
