@@ -18,14 +18,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from dalil.settings import Settings  # noqa: E402
-from eval.runner import evaluate, load_gold  # noqa: E402
+from eval.runner import evaluate, in_process_answerer, load_gold, stored_articles  # noqa: E402
 from index.builder import build_index  # noqa: E402
 from index.embedder import load_embedder  # noqa: E402
 from index.loaded import open_index  # noqa: E402
 
 DEFAULT_GOLD = [ROOT.parent / "shared" / "eval" / "dev_qa.jsonl", ROOT / "eval" / "data" / "calibration.jsonl"]
 COLUMNS = ["n", "evidence_recall@1", "evidence_recall@5", "mrr", "answer_accuracy", "citation_precision",
-           "citation_recall", "abstention_accuracy", "unanswerable_abstained", "false_abstain", "false_answer"]
+           "citation_recall", "abstention_accuracy", "false_abstain", "false_answer"]
 
 
 def main() -> None:
@@ -48,13 +48,15 @@ def main() -> None:
             gold = load_gold(gold_path)
             for mode in args.modes:
                 loaded = open_index(settings.model_copy(update={"retrieval_mode": mode}), embedder)
-                reports[(gold_path.name, mode)] = result = evaluate(gold, loaded)
+                reports[(gold_path.name, mode)] = result = evaluate(
+                    gold, in_process_answerer(loaded, k=5), stored_articles(loaded)
+                )
                 loaded.close()
                 if args.show:
                     for q in result["questions"]:
                         v = q["verdicts"]
                         print(f"  {q['id']:8} conf={q['confidence']:.3f} abst={q['abstained']!s:5} "
-                              f"ok={v['answer_correct']!s:5} rank={v['evidence_rank']} {q['answer'][:70]}")
+                              f"ok={v['answer_correct']!s:5} rank={v['evidence_rank']} {'; '.join(v['problems'])}")
     print()
     print(f"{'gold':22} {'mode':8} " + " ".join(f"{c[:14]:>14}" for c in COLUMNS) + f" {'p50 ms':>8} {'p95 ms':>8}")
     for (gold_name, mode), result in reports.items():

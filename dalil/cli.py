@@ -12,47 +12,20 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from dalil.settings import Settings
+from eval.cli import app as eval_app
+
+from dalil.clikit import embedder_or_exit, errors, fail, index_or_exit, settings_for
 
 app = typer.Typer(help="dalil: cited answers from Arabic and English news articles.", no_args_is_help=True)
 index_app = typer.Typer(help="Build and maintain the index.", no_args_is_help=True)
 model_app = typer.Typer(help="Prepare embedding models for offline use.", no_args_is_help=True)
 app.add_typer(index_app, name="index")
 app.add_typer(model_app, name="model")
+app.add_typer(eval_app, name="eval")
 
 console = Console()
-errors = Console(stderr=True)
 
 IndexOption = Annotated[Path | None, typer.Option("--index", help="Index folder (default: DALIL_INDEX_DIR).")]
-
-
-def _settings(index: Path | None = None) -> Settings:
-    settings = Settings()
-    return settings.model_copy(update={"index_dir": index}) if index else settings
-
-
-def _fail(message: str) -> typer.Exit:
-    errors.print(f"[bold red]error:[/] {message}")
-    return typer.Exit(code=1)
-
-
-def _embedder(settings: Settings):
-    from index.embedder import EmbedderUnavailable, load_embedder
-
-    try:
-        return load_embedder(settings)
-    except EmbedderUnavailable as exc:
-        raise _fail(str(exc)) from exc
-
-
-def _open(settings: Settings):
-    from index.loaded import IndexUnavailable, open_index
-    from index.manifest import ManifestMismatch
-
-    try:
-        return open_index(settings, _embedder(settings))
-    except (IndexUnavailable, ManifestMismatch) as exc:
-        raise _fail(str(exc)) from exc
 
 
 def _run_with_progress(label: str, work):
@@ -88,16 +61,16 @@ def index_build(
     """Index articles from scratch (default source: DALIL_SOURCE_DIR) and swap the new index in atomically."""
     from index.builder import build_index
 
-    settings = _settings(index)
+    settings = settings_for(index)
     sources = source or [settings.source_dir]
     missing = [str(p) for p in sources if not p.exists()]
     if missing:
-        raise _fail(f"source not found: {', '.join(missing)}")
-    embedder = _embedder(settings)
+        raise fail(f"source not found: {', '.join(missing)}")
+    embedder = embedder_or_exit(settings)
     report = _run_with_progress("reading", lambda progress: build_index(settings, embedder, sources, progress))
     _print_report(report)
     if not report.added:
-        raise _fail("no article could be indexed")
+        raise fail("no article could be indexed")
 
 
 @index_app.command("add")
@@ -106,12 +79,12 @@ def index_add(files: Annotated[list[Path], typer.Argument(help="Article files or
     from index.builder import IndexMissing, add_files
     from index.manifest import ManifestMismatch
 
-    settings = _settings(index)
-    embedder = _embedder(settings)
+    settings = settings_for(index)
+    embedder = embedder_or_exit(settings)
     try:
         report = _run_with_progress("reading", lambda progress: add_files(settings, embedder, files, progress))
     except (IndexMissing, ManifestMismatch) as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     _print_report(report)
 
 
@@ -121,9 +94,9 @@ def index_remove(doc_id: str, index: IndexOption = None) -> None:
     from index.builder import IndexMissing, remove_document
 
     try:
-        report = remove_document(_settings(index), doc_id)
+        report = remove_document(settings_for(index), doc_id)
     except (IndexMissing, KeyError) as exc:
-        raise _fail(str(exc).strip("\"'")) from exc
+        raise fail(str(exc).strip("\"'")) from exc
     console.print(f"removed {report.replaced[0]}; index now holds {report.counts['documents']} articles")
 
 
@@ -133,10 +106,10 @@ def index_info(index: IndexOption = None, as_json: Annotated[bool, typer.Option(
     from index.generations import current_generation
     from index.manifest import Manifest
 
-    settings = _settings(index)
+    settings = settings_for(index)
     folder = current_generation(settings.index_dir)
     if folder is None:
-        raise _fail(f"no index at {settings.index_dir}: run `dalil index build`")
+        raise fail(f"no index at {settings.index_dir}: run `dalil index build`")
     manifest = asdict(Manifest.load(folder))
     if as_json:
         console.print_json(json.dumps({"path": str(folder), **manifest}))
@@ -151,7 +124,7 @@ def index_info(index: IndexOption = None, as_json: Annotated[bool, typer.Option(
 @app.command()
 def search(query: str, k: Annotated[int, typer.Option(min=1, max=50)] = 10, index: IndexOption = None) -> None:
     """Show the passages retrieved for a query."""
-    loaded = _open(_settings(index))
+    loaded = index_or_exit(settings_for(index))
     for rank, passage in enumerate(loaded.search(query, k), start=1):
         console.print(f"[bold]{rank}. {passage.chunk_id}[/] {passage.title} [dim]score {passage.score:.4f}[/]")
         console.print(f"   {passage.text}\n")
@@ -167,12 +140,12 @@ def ask(
     """Answer a question with cited source sentences."""
     import qa
 
-    settings = _settings(index)
-    loaded = _open(settings)
+    settings = settings_for(index)
+    loaded = index_or_exit(settings)
     try:
         result = qa.answer(question, loaded, top_k=top_k, settings=settings)
     except qa.QuestionError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     if as_json:
         print(json.dumps(asdict(result), ensure_ascii=False, indent=2))
         return
@@ -193,7 +166,7 @@ def serve(
 
     from service.app import create_app
 
-    settings = _settings(index)
+    settings = settings_for(index)
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
 
 

@@ -1,18 +1,28 @@
-"""Run gold questions through ``qa.answer`` (the same function the service calls) and score them."""
+"""Run gold questions through an answerer and score them by eval/FORMAT.md's rules.
+
+The answerer is either ``qa.answer`` in-process (the very function the service calls) or a running
+service over HTTP; both hand back the ``/v1/ask`` JSON shape, so the metrics cannot drift apart.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
-import qa
 from eval import metrics
-from index.loaded import LoadedIndex
 from qa.citations import citation_problems
+from qa.types import Citation
+
+CURVE_DEPTH = 10
+
+# question text -> the /v1/ask response as a dict
+Answerer = Callable[[str], dict]
+# doc_id -> stored article text (None when unknown)
+ArticleText = Callable[[str], str | None]
 
 
 @dataclass(frozen=True)
@@ -43,43 +53,99 @@ def load_gold(path: Path) -> list[GoldQuestion]:
     return questions
 
 
+def in_process_answerer(index, *, k: int, **options) -> Answerer:
+    import qa
+
+    # Ten passages are retrieved whatever k is, so recall@10 and the curve can be measured.
+    return lambda question: asdict(qa.answer(question, index, top_k=max(k, CURVE_DEPTH), **options))
+
+
+def stored_articles(index) -> ArticleText:
+    def text(doc_id: str) -> str | None:
+        article = index.get_document(doc_id)
+        return article.text if article else None
+
+    return text
+
+
+def judge(question: GoldQuestion, response: dict, article_text: ArticleText) -> dict:
+    """Score one answer: every metric's per-question part, and what went wrong in words."""
+    citations = [Citation(**{f: c[f] for f in ("id", "doc_id", "title", "start", "end", "quote")})
+                 for c in response["citations"]]
+    bad = citation_problems(citations, article_text)
+    # A citation whose quote does not match its article counts as wrong: it supports nothing.
+    valid = [c.quote for c in citations if c.id not in bad]
+    ranked = [[s["text"] for s in p["sentences"]] for p in response["passages"]]
+    abstained = bool(response["abstained"])
+    verdicts = {
+        "answer_correct": question.answerable and not abstained
+        and metrics.answer_correct(response["answer"], question.answers),
+        "abstention_correct": abstained != question.answerable,
+        "citation_recall": metrics.citation_recall(valid, question.evidence),
+        "supporting_citations": metrics.supporting_citations(valid, question.evidence, question.answers),
+        "citations": len(citations),
+        "citation_problems": bad,
+        "evidence_rank": metrics.first_evidence_rank(ranked, question.evidence),
+        "evidence_recall": [metrics.evidence_recall_at_k(ranked, question.evidence, k)
+                            for k in range(1, CURVE_DEPTH + 1)],
+    }
+    verdicts["problems"] = _problems(question, response, verdicts)
+    return verdicts
+
+
+def _problems(question: GoldQuestion, response: dict, verdicts: dict) -> list[str]:
+    problems = [f"citation {cid}: {why}" for cid, why in verdicts["citation_problems"].items()]
+    if not question.answerable:
+        if not response["abstained"]:
+            problems.append("answered a question the articles do not answer")
+        return problems
+    if response["abstained"]:
+        problems.append("abstained although the articles answer it")
+    elif not verdicts["answer_correct"]:
+        missing = [g for g in question.answers if not metrics.answer_correct(response["answer"], [g])]
+        problems.append("answer lacks " + " and ".join(" / ".join(g) for g in missing))
+    if verdicts["evidence_rank"] is None:
+        problems.append(f"evidence not among the top {CURVE_DEPTH} passages")
+    elif not response["abstained"] and verdicts["citation_recall"] < 1:
+        problems.append("evidence retrieved but not cited")
+    uncited = verdicts["citations"] - verdicts["supporting_citations"]
+    if uncited > 0:
+        problems.append(f"{uncited} citation(s) support nothing in the gold answer")
+    return problems
+
+
 def evaluate(
-    gold: Sequence[GoldQuestion], index: LoadedIndex, *, k: int = 5, ask: Callable[..., qa.answer] | None = None
+    gold: Sequence[GoldQuestion], answerer: Answerer, article_text: ArticleText,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict:
-    """Answer every question and return the summary metrics and per-question verdicts."""
-    ask = ask or qa.answer
+    """Answer every question and return the summary metrics (overall, per language, per answerability)."""
     records = []
-    for question in gold:
-        result = ask(question.question, index, top_k=max(k, 10))
-        ranked = [[s.text for s in p.sentences] for p in result.passages]
-        cited = [c.quote for c in result.citations]
-        bad_offsets = citation_problems(result.citations, lambda d: (a.text if (a := index.get_document(d)) else None))
-        # A citation whose quote does not match its article counts as wrong: drop it before scoring.
-        valid = [c.quote for c in result.citations if c.id not in bad_offsets]
-        verdicts = {
-            "answer_correct": (not result.abstained) and metrics.answer_correct(result.answer, question.answers),
-            "abstention_correct": result.abstained != question.answerable,
-            "citation_recall": metrics.citation_recall(valid, question.evidence),
-            "supporting_citations": metrics.supporting_citations(valid, question.evidence, question.answers),
-            "citations": len(cited),
-            "citation_problems": bad_offsets,
-            "evidence_recall@1": metrics.evidence_recall_at_k(ranked, question.evidence, 1),
-            "evidence_recall@5": metrics.evidence_recall_at_k(ranked, question.evidence, 5),
-            "evidence_recall@10": metrics.evidence_recall_at_k(ranked, question.evidence, 10),
-            "evidence_rank": metrics.first_evidence_rank(ranked, question.evidence),
-        }
+    for done, question in enumerate(gold, start=1):
+        response = answerer(question.question)
         records.append(
             {
                 "id": question.id, "lang": question.lang, "answerable": question.answerable,
-                "question": question.question, "answer": result.answer, "abstained": result.abstained,
-                "confidence": result.confidence, "citations": [c.__dict__ for c in result.citations],
-                "latency_ms": result.timings_ms["total"], "verdicts": verdicts,
+                "question": question.question, "answer": response["answer"], "abstained": response["abstained"],
+                "confidence": response["confidence"], "citations": response["citations"],
+                "gold": {"answers": question.answers, "evidence": question.evidence},
+                "latency_ms": response["timings_ms"]["total"],
+                "verdicts": judge(question, response, article_text),
             }
         )
-    summary = summarize(records)
-    summary["by_lang"] = {lang: summarize([r for r in records if r["lang"] == lang]) for lang in ("ar", "en")}
-    summary["questions"] = records
-    return summary
+        if progress:
+            progress(done, len(gold))
+    report = summarize(records)
+    report["by_lang"] = {lang: summarize([r for r in records if r["lang"] == lang]) for lang in _langs(records)}
+    report["by_answerable"] = {
+        "answerable": summarize([r for r in records if r["answerable"]]),
+        "unanswerable": summarize([r for r in records if not r["answerable"]]),
+    }
+    report["questions"] = records
+    return report
+
+
+def _langs(records: Iterable[dict]) -> list[str]:
+    return sorted({r["lang"] for r in records} | {"ar", "en"})
 
 
 def summarize(records: Sequence[dict]) -> dict:
@@ -87,26 +153,29 @@ def summarize(records: Sequence[dict]) -> dict:
     unanswerable = [r for r in records if not r["answerable"]]
     total_citations = sum(r["verdicts"]["citations"] for r in answerable)
     latencies = [r["latency_ms"] for r in records]
-
-    def mean(values):
-        return round(float(np.mean(values)), 4) if values else None
-
+    curve = [_mean([r["verdicts"]["evidence_recall"][k - 1] for r in answerable]) for k in range(1, CURVE_DEPTH + 1)]
     return {
         "n": len(records),
-        "answer_accuracy": mean([r["verdicts"]["answer_correct"] for r in answerable]),
+        "answerable": len(answerable),
+        "answer_accuracy": _mean([r["verdicts"]["answer_correct"] for r in answerable]),
         "citation_precision": round(sum(r["verdicts"]["supporting_citations"] for r in answerable) / total_citations, 4)
         if total_citations else None,
-        "citation_recall": mean([r["verdicts"]["citation_recall"] for r in answerable]),
-        "abstention_accuracy": mean([r["verdicts"]["abstention_correct"] for r in records]),
-        "unanswerable_abstained": mean([r["abstained"] for r in unanswerable]),
+        "citation_recall": _mean([r["verdicts"]["citation_recall"] for r in answerable]),
+        "abstention_accuracy": _mean([r["verdicts"]["abstention_correct"] for r in records]),
         "false_abstain": sum(r["abstained"] for r in answerable),
         "false_answer": sum(not r["abstained"] for r in unanswerable),
-        "evidence_recall@1": mean([r["verdicts"]["evidence_recall@1"] for r in answerable]),
-        "evidence_recall@5": mean([r["verdicts"]["evidence_recall@5"] for r in answerable]),
-        "evidence_recall@10": mean([r["verdicts"]["evidence_recall@10"] for r in answerable]),
-        "mrr": mean([1 / r["verdicts"]["evidence_rank"] if r["verdicts"]["evidence_rank"] else 0.0 for r in answerable]),
+        "evidence_recall@1": curve[0],
+        "evidence_recall@5": curve[4],
+        "evidence_recall@10": curve[9],
+        "evidence_recall_curve": curve,
+        "mrr": _mean([1 / r["verdicts"]["evidence_rank"] if r["verdicts"]["evidence_rank"] else 0.0
+                      for r in answerable]),
         "latency_ms": {
             "p50": round(float(np.percentile(latencies, 50)), 2) if latencies else None,
             "p95": round(float(np.percentile(latencies, 95)), 2) if latencies else None,
         },
     }
+
+
+def _mean(values: Sequence) -> float | None:
+    return round(float(np.mean(values)), 4) if len(values) else None

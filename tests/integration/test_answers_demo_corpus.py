@@ -7,7 +7,7 @@ import pytest
 import qa
 from dalil.settings import Settings
 from eval import metrics
-from eval.runner import evaluate, load_gold
+from eval.runner import evaluate, in_process_answerer, load_gold, stored_articles
 from index.builder import build_index
 from index.embedder import load_embedder
 from index.loaded import open_index
@@ -55,7 +55,8 @@ def test_english_answer_speaks_english_and_quotes_arabic(real_index):
 
 
 def test_dev_targets_hold(real_index):
-    report = evaluate(load_gold(SHARED / "eval" / "dev_qa.jsonl"), real_index)
+    gold = load_gold(SHARED / "eval" / "dev_qa.jsonl")
+    report = evaluate(gold, in_process_answerer(real_index, k=5), stored_articles(real_index))
     assert report["evidence_recall@5"] >= 0.95
     assert report["answer_accuracy"] >= 0.85
     assert all(not q["verdicts"]["citation_problems"] for q in report["questions"])
