@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 INDEX_DIR ?= var/index
 
-.PHONY: install index run test test-unit test-integration bench clean
+.PHONY: install index run test test-unit eval bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,12 @@ test: install
 
 test-unit: install
 	$(BIN)/python -m pytest -q -m "not integration and not slow"
+
+# Development gold questions (JSON + HTML report) and a quick XQuAD-ar subset, under reports/.
+eval: install index
+	DALIL_INDEX_DIR=$(INDEX_DIR) $(BIN)/dalil eval run --gold ../shared/eval/dev_qa.jsonl \
+		--json reports/dev_qa.json --html reports/dev_qa.html
+	$(BIN)/dalil eval squad --dataset xquad-ar --limit 200 --json reports/xquad-ar-200.json
 
 bench: install index
 	$(BIN)/python bench/quality.py

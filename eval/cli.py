@@ -81,10 +81,7 @@ def run(
         **report.get("meta", {}),
     }
     print_summary(report)
-    if json_out:
-        json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        console.print(f"wrote {json_out}")
+    _write_json(json_out, report)
     if html_out:
         from eval.report_html import write_report
 
@@ -95,9 +92,8 @@ def run(
 def _evaluate(questions, *, k: int, index: Path | None, corpus: Path | None, url: str | None) -> dict:
     from eval.runner import evaluate
 
-    with Progress(TextColumn("[bold]evaluating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=errors) as bar:
-        task = bar.add_task("questions", total=len(questions))
+    with _bench_progress() as bar:
+        task = bar.add_task("evaluating", total=len(questions))
 
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
@@ -167,3 +163,85 @@ def compare(before: Path, after: Path) -> None:
     for flip in flips:
         mark = "[green]fixed[/]" if flip.became == "fixed" else "[red]broken[/]"
         console.print(f"{mark} {flip.id}: {flip.question}")
+
+
+def _bench_progress():
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=errors)
+
+
+@app.command("squad")
+def squad(
+    dataset: Annotated[list[str] | None, typer.Option(help="xquad-ar, xquad-en, arcd, mlqa-ar, tydiqa-ar (repeatable; default all).")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N questions of each dataset.")] = None,
+    datasets_dir: Annotated[Path | None, typer.Option(help="Folder holding the datasets (default ../shared/datasets).")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the results as JSON.")] = None,
+) -> None:
+    """Paragraph retrieval (recall@k, nDCG@10) and official EM/F1 on public SQuAD-format datasets."""
+    from eval.squad import DATASETS, DATASETS_DIR, run_benchmark
+
+    names = dataset or list(DATASETS)
+    unknown = [n for n in names if n not in DATASETS]
+    if unknown:
+        raise fail(f"unknown dataset {', '.join(unknown)}; choose from {', '.join(DATASETS)}")
+    folder = datasets_dir or DATASETS_DIR
+    missing = [n for n in names if not (folder / DATASETS[n][0]).exists()]
+    if missing:
+        raise fail(f"dataset files not found under {folder}: {', '.join(missing)} (set --datasets-dir)")
+    settings = settings_for()
+    embedder = embedder_or_exit(settings)
+    results = []
+    for name in names:
+        with _bench_progress() as bar:
+            task = bar.add_task(name, total=None)
+            results.append(run_benchmark(
+                name, settings, embedder, limit=limit, datasets_dir=folder,
+                progress=lambda stage, done, total: bar.update(task, description=f"{name}: {stage}",
+                                                               completed=done, total=total)))
+    table = Table(title=f"paragraph retrieval and answers ({embedder.name})")
+    for column in ("dataset", "questions", "R@1", "R@5", "R@10", "nDCG@10", "EM", "F1", "in cited", "ar-norm F1"):
+        table.add_column(column, justify="left" if column == "dataset" else "right")
+    for r in results:
+        table.add_row(r["dataset"], str(r["questions"]), *(_fmt(r["retrieval"][m]) for m in ("recall@1", "recall@5", "recall@10")),
+                      f"{r['retrieval']['ndcg@10']:.1f}", f"{r['official']['exact_match']:.1f}",
+                      f"{r['official']['f1']:.1f}", _fmt(r["dalil"]["answer_in_cited_sentence"]),
+                      f"{r['dalil']['arabic_normalized_f1']:.1f}")
+    console.print(table)
+    console.print("EM/F1: official scripts on the cited sentences (extractive answers quote whole sentences). "
+                  "'in cited': a gold answer lies inside a cited sentence.")
+    _write_json(json_out, results)
+
+
+@app.command("xquad-r")
+def xquad_r(
+    cross: Annotated[str | None, typer.Option(help="Cross-language run, e.g. en-ar: English questions, Arabic sentences.")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N questions.")] = None,
+    datasets_dir: Annotated[Path | None, typer.Option(help="Folder holding the datasets (default ../shared/datasets).")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the results as JSON.")] = None,
+) -> None:
+    """Sentence retrieval on XQuAD-R: R@1, R@5, mAP@20 (same-language ar→ar, or --cross en-ar)."""
+    from eval.squad import DATASETS_DIR
+    from eval.xquad_r import run_sentence_retrieval
+
+    question_language, pool = (cross.split("-", 1) if cross else ("ar", "ar"))
+    folder = datasets_dir or DATASETS_DIR
+    for language in {question_language, pool}:
+        if not (folder / "xquad-r" / f"{language}.json").exists():
+            raise fail(f"no XQuAD-R file for {language!r} under {folder / 'xquad-r'}")
+    settings = settings_for()
+    embedder = embedder_or_exit(settings)
+    with _bench_progress() as bar:
+        task = bar.add_task("xquad-r", total=None)
+        result = run_sentence_retrieval(
+            settings, embedder, pool=pool, question_language=question_language, limit=limit, datasets_dir=folder,
+            progress=lambda stage, done, total: bar.update(task, description=stage, completed=done, total=total))
+    console.print(f"{result['dataset']}: {result['questions']} questions over {result['candidates']} sentences — "
+                  f"R@1 {result['recall@1']:.3f}  R@5 {result['recall@5']:.3f}  mAP@20 {result['map@20']:.3f}")
+    _write_json(json_out, result)
+
+
+def _write_json(path: Path | None, payload) -> None:
+    if path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(payload, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        console.print(f"wrote {path}")

@@ -460,7 +460,7 @@ tr.fail{background:#fffafa}
 tr.pass>td:first-child{box-shadow:inset 4px 0 0 #9ad3b5}
 table.questions{table-layout:fixed}
 table.questions td{overflow-wrap:anywhere}
-table.questions .badge{white-space:normal}
+table.questions .badge{white-space:normal;overflow-wrap:normal}
 td.id{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
 td.id .gold{font-family:system-ui,"Segoe UI","Noto Sans",Arial,sans-serif;font-size:11px}
 td.a{font-size:13px}
@@ -471,6 +471,7 @@ ol.cites li{margin:0 0 8px}
 ol.cites li:last-child{margin:0}
 .ct{font-size:12px;color:var(--muted);display:block}
 .ct code{font-size:11px}
+.ct.tt{font-style:italic}
 blockquote{margin:2px 0 0;padding:4px 10px;border-inline-start:3px solid #c7ced8;background:#fafbfc}
 blockquote.problem{border-inline-start-color:var(--bad)}
 mark.ev{background:#fff0a8;padding:0 1px;border-radius:2px}
@@ -555,8 +556,8 @@ def _citations_cell(q: dict, evidence: list[str], answers: list[str]) -> str:
         flag = f' <span class="badge bad" title="citation problem">{_e(problem)}</span>' if problem else ""
         bq_cls = ' class="problem"' if problem else ""
         items.append(
-            f"<li><span class=\"ct\">[{n}] <span{_dir_attrs(title)}>{_e(title)}</span> "
-            f"<code>{_e(cid)}</code>{flag}</span>"
+            f'<li><span class="ct">[{n}] <code>{_e(cid)}</code>{flag}</span>'
+            f'<span class="ct tt"{_dir_attrs(title)}>{_e(title)}</span>'
             f"<blockquote{bq_cls}{_dir_attrs(quote)}>"
             f"{highlight(quote, evidence, answers)}</blockquote></li>"
         )
@@ -628,8 +629,8 @@ def _question_row(q: dict) -> str:
 
 
 COLGROUP = (
-    '<colgroup><col style="width:8%"><col style="width:4%"><col style="width:7%"><col style="width:9%">'
-    '<col style="width:14%"><col style="width:21%"><col style="width:25%"><col style="width:12%"></colgroup>'
+    '<colgroup><col style="width:8%"><col style="width:4%"><col style="width:7%"><col style="width:10%">'
+    '<col style="width:14%"><col style="width:20%"><col style="width:25%"><col style="width:12%"></colgroup>'
 )
 
 
@@ -677,6 +678,8 @@ def render_report(report: dict) -> str:
         ("embedder", meta.get("embedder")),
         ("date", meta.get("created")),
     ]
+    known = {"gold", "backend", "k", "embedder", "created"}
+    meta_items += [(str(k), v) for k, v in meta.items() if k not in known and not isinstance(v, (dict, list))]
     meta_html = "".join(
         f"<li>{_e(k)}: <b{_dir_attrs(str(v)) if v is not None else ''}>"
         f"{_e(v) if v not in (None, '') else DASH}</b></li>"

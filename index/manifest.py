@@ -35,6 +35,7 @@ class Manifest:
     faiss_factory: str
     chunk_sentences: int
     chunk_overlap: int
+    chunk_vectors: str = "embed"
     counts: dict[str, int] = field(default_factory=dict)
     created: str = field(default_factory=_now)
     updated: str = field(default_factory=_now)

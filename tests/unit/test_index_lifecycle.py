@@ -3,6 +3,7 @@
 import json
 import shutil
 
+import numpy as np
 import pytest
 
 from index.builder import IndexMissing, add_files, build_index, remove_document
@@ -171,3 +172,20 @@ def test_faiss_factory_from_settings(make_settings, factory):
     assert loaded.stats()["documents"] == 3
     assert len(loaded.search("الدفاع الجوي", k=3)) == 3
     loaded.close()
+
+
+def test_sentence_mean_chunk_vectors_are_weighted_means_of_their_sentences(make_settings):
+    settings = make_settings(chunk_vectors="sentence-mean")
+    build(settings, DEMO_ARTICLES)
+    loaded = open_index(settings)
+    try:
+        assert loaded.manifest.chunk_vectors == "sentence-mean"
+        passage = loaded.search("الدفاع الجوي", k=1)[0]
+        found = loaded.store.sentences_by_id([s.id for s in passage.sentences])
+        sentence_matrix = loaded.sentence_vectors.reconstruct([found[s.id][0] for s in passage.sentences])
+        expected = np.array([len(s.text) for s in passage.sentences], dtype=np.float32) @ sentence_matrix
+        expected /= np.linalg.norm(expected)
+        chunk_rowid = loaded.store.db.execute("SELECT rowid FROM chunks WHERE id = ?", (passage.chunk_id,)).fetchone()[0]
+        np.testing.assert_allclose(loaded.chunk_vectors.reconstruct([chunk_rowid])[0], expected, atol=1e-5)
+    finally:
+        loaded.close()

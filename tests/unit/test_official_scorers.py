@@ -488,7 +488,12 @@ def test_evaluate_parity_and_messages(capsys):
     data = [
         {
             "paragraphs": [
-                {"qas": [{"id": f"a{i}", "answers": [{"text": t} for t in golds]} for i, (_, golds) in enumerate(MULTI_GOLD)]},
+                {
+                    "qas": [
+                        {"id": f"a{i}", "answers": [{"text": t} for t in golds]}
+                        for i, (_, golds) in enumerate(MULTI_GOLD)
+                    ]
+                },
                 {"qas": [{"id": f"b{i}", "answers": [{"text": g}]} for i, (_, g) in enumerate(PAIRS)]},
             ]
         },

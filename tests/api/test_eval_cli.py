@@ -1,0 +1,78 @@
+"""`dalil eval run` in-process and against a live service on 127.0.0.1 give the same verdicts."""
+
+import json
+import socket
+import threading
+import time
+
+import pytest
+import uvicorn
+from typer.testing import CliRunner
+
+from dalil.cli import app
+from service.app import create_app
+from tests.conftest import ROOT
+
+GOLD = ROOT / "eval" / "data" / "calibration.jsonl"
+
+
+@pytest.fixture
+def live_service(settings_for_tests):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(settings_for_tests), host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "service did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def run_eval(monkeypatch, settings, *args):
+    monkeypatch.setenv("DALIL_EMBEDDER", "hash")
+    monkeypatch.setenv("DALIL_INDEX_DIR", str(settings.index_dir))
+    monkeypatch.setenv("COLUMNS", "200")
+    return CliRunner().invoke(app, ["eval", "run", "--gold", str(GOLD), *args], catch_exceptions=False)
+
+
+def test_in_process_and_http_reports_agree(monkeypatch, settings_for_tests, live_service, tmp_path):
+    local = run_eval(monkeypatch, settings_for_tests, "--json", str(tmp_path / "local.json"), "--limit", "12")
+    remote = run_eval(monkeypatch, settings_for_tests, "--url", live_service, "--json", str(tmp_path / "http.json"),
+                      "--limit", "12")
+    assert local.exit_code == 0, local.output
+    assert remote.exit_code == 0, remote.output
+    assert "answer accuracy" in local.output and "evidence recall@5" in local.output
+
+    a, b = (json.loads((tmp_path / name).read_text()) for name in ("local.json", "http.json"))
+    assert a["n"] == b["n"] == 12
+    for key in ("answer_accuracy", "citation_precision", "citation_recall", "abstention_accuracy", "mrr",
+                "evidence_recall@5"):
+        assert a[key] == b[key], key
+    assert [q["verdicts"]["problems"] for q in a["questions"]] == [q["verdicts"]["problems"] for q in b["questions"]]
+    assert set(a) >= {"n", "answer_accuracy", "citation_precision", "citation_recall", "abstention_accuracy",
+                      "evidence_recall@1", "evidence_recall@5", "evidence_recall@10", "mrr", "latency_ms",
+                      "by_lang", "questions"}
+    assert set(a["by_lang"]) == {"ar", "en"}
+    assert set(a["questions"][0]) >= {"id", "question", "answer", "abstained", "citations", "verdicts"}
+
+    compared = CliRunner().invoke(app, ["eval", "compare", str(tmp_path / "local.json"), str(tmp_path / "http.json")])
+    assert compared.exit_code == 0 and "no question changed verdict" in compared.output
+
+
+def test_unreachable_service_is_a_clear_error(monkeypatch, settings_for_tests):
+    result = run_eval(monkeypatch, settings_for_tests, "--url", "http://127.0.0.1:9", "--limit", "1")
+    assert result.exit_code == 1 and "cannot reach" in result.output
+
+
+def test_bad_gold_file_is_a_clear_error(monkeypatch, settings_for_tests, tmp_path):
+    broken = tmp_path / "gold.jsonl"
+    broken.write_text('{"id": "x"}\n')
+    monkeypatch.setenv("COLUMNS", "200")
+    result = CliRunner().invoke(app, ["eval", "run", "--gold", str(broken)])
+    assert result.exit_code == 1 and "line 1: not a gold question" in result.output
