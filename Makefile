@@ -28,6 +28,7 @@ run: install index
 	DALIL_INDEX_DIR=$(INDEX_DIR) $(BIN)/dalil serve --host 127.0.0.1 --port 8000
 
 test: install
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
 test-unit: install

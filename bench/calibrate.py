@@ -64,9 +64,11 @@ def main() -> None:
         model = LogisticRegression(C=args.regularization)
         held_out = cross_val_predict(model, features, labels, cv=LeaveOneOut())
         model.fit(features, labels)
-        print(f"{regime}: {len(subset)} questions ({labels.sum()} answerable), "
-              f"leave-one-out accuracy {np.mean(held_out == labels):.3f}, "
-              f"in-sample {np.mean(model.predict(features) == labels):.3f}")
+        print(
+            f"{regime}: {len(subset)} questions ({labels.sum()} answerable), "
+            f"leave-one-out accuracy {np.mean(held_out == labels):.3f}, "
+            f"in-sample {np.mean(model.predict(features) == labels):.3f}"
+        )
         for (qid, _, score, unseen, answerable), guess in zip(subset, held_out, strict=True):
             flag = "" if guess == answerable else "   <- wrong when held out"
             print(f"    {qid:8} score={score:.3f} unseen={unseen:.2f} answerable={answerable!s:5}{flag}")

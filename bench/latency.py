@@ -51,7 +51,10 @@ def main() -> None:
     env = {**os.environ, "DALIL_INDEX_DIR": str(args.index)}
     server = subprocess.Popen(
         [sys.executable, "-m", "dalil.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
     try:

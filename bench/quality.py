@@ -24,8 +24,18 @@ from index.embedder import load_embedder  # noqa: E402
 from index.loaded import open_index  # noqa: E402
 
 DEFAULT_GOLD = [ROOT.parent / "shared" / "eval" / "dev_qa.jsonl", ROOT / "eval" / "data" / "calibration.jsonl"]
-COLUMNS = ["n", "evidence_recall@1", "evidence_recall@5", "mrr", "answer_accuracy", "citation_precision",
-           "citation_recall", "abstention_accuracy", "false_abstain", "false_answer"]
+COLUMNS = [
+    "n",
+    "evidence_recall@1",
+    "evidence_recall@5",
+    "mrr",
+    "answer_accuracy",
+    "citation_precision",
+    "citation_recall",
+    "abstention_accuracy",
+    "false_abstain",
+    "false_answer",
+]
 
 
 def main() -> None:
@@ -41,8 +51,10 @@ def main() -> None:
         settings = Settings(index_dir=Path(tmp), embedder=args.embedder)
         embedder = load_embedder(settings)
         report = build_index(settings, embedder, [ROOT / "data" / "articles"])
-        print(f"indexed {report.sentences} sentences in {report.seconds:.2f} s "
-              f"= {report.sentences_per_second:.1f} sentences/s ({embedder.name})")
+        print(
+            f"indexed {report.sentences} sentences in {report.seconds:.2f} s "
+            f"= {report.sentences_per_second:.1f} sentences/s ({embedder.name})"
+        )
         reports = {}
         for gold_path in args.gold:
             gold = load_gold(gold_path)
@@ -55,8 +67,10 @@ def main() -> None:
                 if args.show:
                     for q in result["questions"]:
                         v = q["verdicts"]
-                        print(f"  {q['id']:8} conf={q['confidence']:.3f} abst={q['abstained']!s:5} "
-                              f"ok={v['answer_correct']!s:5} rank={v['evidence_rank']} {'; '.join(v['problems'])}")
+                        print(
+                            f"  {q['id']:8} conf={q['confidence']:.3f} abst={q['abstained']!s:5} "
+                            f"ok={v['answer_correct']!s:5} rank={v['evidence_rank']} {'; '.join(v['problems'])}"
+                        )
     print()
     print(f"{'gold':22} {'mode':8} " + " ".join(f"{c[:14]:>14}" for c in COLUMNS) + f" {'p50 ms':>8} {'p95 ms':>8}")
     for (gold_name, mode), result in reports.items():

@@ -61,14 +61,21 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         feed = Path(tmp) / "xquad-ar.jsonl"
-        feed.write_text("".join(json.dumps({"id": pid, "title": pid, "text": text}, ensure_ascii=False) + "\n"
-                                for pid, text in paragraphs.items()), encoding="utf-8")
+        feed.write_text(
+            "".join(
+                json.dumps({"id": pid, "title": pid, "text": text}, ensure_ascii=False) + "\n"
+                for pid, text in paragraphs.items()
+            ),
+            encoding="utf-8",
+        )
         settings = Settings(index_dir=Path(tmp) / "index", embedder=args.embedder)
         embedder = load_embedder(settings)
         report = build_index(settings, embedder, [feed])
-        print(f"indexed {len(report.added)} paragraphs, {report.sentences} sentences, {report.chunks} chunks in "
-              f"{report.seconds:.0f} s ({report.sentences_per_second:.1f} sentences/s, {embedder.name}); "
-              f"{len(report.aliases)} duplicate paragraphs aliased")
+        print(
+            f"indexed {len(report.added)} paragraphs, {report.sentences} sentences, {report.chunks} chunks in "
+            f"{report.seconds:.0f} s ({report.sentences_per_second:.1f} sentences/s, {embedder.name}); "
+            f"{len(report.aliases)} duplicate paragraphs aliased"
+        )
         index = open_index(settings, embedder)
         aliases = report.aliases
         print(f"{'questions':8} {'mode':8} {'R@1':>6} {'R@5':>6} {'R@10':>6} {'nDCG@10':>8} {'ms/q':>6}")
@@ -88,8 +95,10 @@ def main() -> None:
                             hits[k] += rank <= k
                 elapsed = (time.perf_counter() - started) * 1000 / len(items)
                 n = len(items)
-                print(f"{label:8} {mode:8} {hits[1] / n:6.3f} {hits[5] / n:6.3f} {hits[10] / n:6.3f} "
-                      f"{100 * ndcg / n:8.1f} {elapsed:6.1f}")
+                print(
+                    f"{label:8} {mode:8} {hits[1] / n:6.3f} {hits[5] / n:6.3f} {hits[10] / n:6.3f} "
+                    f"{100 * ndcg / n:8.1f} {elapsed:6.1f}"
+                )
         index.close()
 
 

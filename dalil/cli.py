@@ -12,9 +12,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from eval.cli import app as eval_app
-
 from dalil.clikit import embedder_or_exit, errors, fail, index_or_exit, settings_for
+from eval.cli import app as eval_app
 
 app = typer.Typer(help="dalil: cited answers from Arabic and English news articles.", no_args_is_help=True)
 index_app = typer.Typer(help="Build and maintain the index.", no_args_is_help=True)
@@ -30,8 +29,12 @@ IndexOption = Annotated[Path | None, typer.Option("--index", help="Index folder 
 
 def _run_with_progress(label: str, work):
     with Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=errors, transient=False,
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=False,
     ) as bar:
         task = bar.add_task(label, total=None)
 
@@ -55,7 +58,9 @@ def _print_report(report) -> None:
 
 @index_app.command("build")
 def index_build(
-    source: Annotated[list[Path] | None, typer.Option("--source", help="Folder or file of articles (repeatable).")] = None,
+    source: Annotated[
+        list[Path] | None, typer.Option("--source", help="Folder or file of articles (repeatable).")
+    ] = None,
     index: IndexOption = None,
 ) -> None:
     """Index articles from scratch (default source: DALIL_SOURCE_DIR) and swap the new index in atomically."""
@@ -74,7 +79,9 @@ def index_build(
 
 
 @index_app.command("add")
-def index_add(files: Annotated[list[Path], typer.Argument(help="Article files or folders.")], index: IndexOption = None) -> None:
+def index_add(
+    files: Annotated[list[Path], typer.Argument(help="Article files or folders.")], index: IndexOption = None
+) -> None:
     """Add (or update) articles without rebuilding."""
     from index.builder import IndexMissing, add_files
     from index.manifest import ManifestMismatch

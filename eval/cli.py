@@ -20,11 +20,16 @@ app = typer.Typer(help="Measure answer accuracy, citation quality, retrieval and
 console = Console()
 
 SUMMARY_ROWS = [
-    ("answer accuracy", "answer_accuracy"), ("citation precision", "citation_precision"),
-    ("citation recall", "citation_recall"), ("abstention accuracy", "abstention_accuracy"),
-    ("false abstain", "false_abstain"), ("false answer", "false_answer"),
-    ("evidence recall@1", "evidence_recall@1"), ("evidence recall@5", "evidence_recall@5"),
-    ("evidence recall@10", "evidence_recall@10"), ("MRR", "mrr"),
+    ("answer accuracy", "answer_accuracy"),
+    ("citation precision", "citation_precision"),
+    ("citation recall", "citation_recall"),
+    ("abstention accuracy", "abstention_accuracy"),
+    ("false abstain", "false_abstain"),
+    ("false answer", "false_answer"),
+    ("evidence recall@1", "evidence_recall@1"),
+    ("evidence recall@5", "evidence_recall@5"),
+    ("evidence recall@10", "evidence_recall@10"),
+    ("MRR", "mrr"),
 ]
 
 
@@ -75,7 +80,10 @@ def run(
 
     report = _evaluate(questions, k=k, index=index, corpus=corpus, url=url)
     report["meta"] = {
-        "gold": str(gold), "backend": backend, "k": k, "target": url or str(corpus or index or "DALIL_INDEX_DIR"),
+        "gold": str(gold),
+        "backend": backend,
+        "k": k,
+        "target": url or str(corpus or index or "DALIL_INDEX_DIR"),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}",
         **report.get("meta", {}),
@@ -90,7 +98,6 @@ def run(
 
 
 def _evaluate(questions, *, k: int, index: Path | None, corpus: Path | None, url: str | None) -> dict:
-    from eval.runner import evaluate
 
     with _bench_progress() as bar:
         task = bar.add_task("evaluating", total=len(questions))
@@ -131,8 +138,9 @@ def _in_process(questions, k: int, progress, *, index_dir: Path | None, corpus: 
         build_index(settings, embedder_or_exit(settings), [corpus])
     loaded = index_or_exit(settings)
     try:
-        report = evaluate(questions, in_process_answerer(loaded, k=k, settings=settings), stored_articles(loaded),
-                          progress)
+        report = evaluate(
+            questions, in_process_answerer(loaded, k=k, settings=settings), stored_articles(loaded), progress
+        )
         report["meta"] = {"embedder": loaded.manifest.embedder}
         return report
     finally:
@@ -166,15 +174,20 @@ def compare(before: Path, after: Path) -> None:
 
 
 def _bench_progress():
-    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=errors)
+    return Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=errors
+    )
 
 
 @app.command("squad")
 def squad(
-    dataset: Annotated[list[str] | None, typer.Option(help="xquad-ar, xquad-en, arcd, mlqa-ar, tydiqa-ar (repeatable; default all).")] = None,
+    dataset: Annotated[
+        list[str] | None, typer.Option(help="xquad-ar, xquad-en, arcd, mlqa-ar, tydiqa-ar (repeatable; default all).")
+    ] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="Only the first N questions of each dataset.")] = None,
-    datasets_dir: Annotated[Path | None, typer.Option(help="Folder holding the datasets (default ../shared/datasets).")] = None,
+    datasets_dir: Annotated[
+        Path | None, typer.Option(help="Folder holding the datasets (default ../shared/datasets).")
+    ] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the results as JSON.")] = None,
 ) -> None:
     """Paragraph retrieval (recall@k, nDCG@10) and official EM/F1 on public SQuAD-format datasets."""
@@ -194,36 +207,56 @@ def squad(
     for name in names:
         with _bench_progress() as bar:
             task = bar.add_task(name, total=None)
-            results.append(run_benchmark(
-                name, settings, embedder, limit=limit, datasets_dir=folder,
-                progress=lambda stage, done, total: bar.update(task, description=f"{name}: {stage}",
-                                                               completed=done, total=total)))
+            results.append(
+                run_benchmark(
+                    name,
+                    settings,
+                    embedder,
+                    limit=limit,
+                    datasets_dir=folder,
+                    progress=lambda stage, done, total: bar.update(
+                        task, description=f"{name}: {stage}", completed=done, total=total
+                    ),
+                )
+            )
     table = Table(title=f"paragraph retrieval and answers ({embedder.name})")
     for column in ("dataset", "questions", "R@1", "R@5", "R@10", "nDCG@10", "EM", "F1", "in cited", "ar-norm F1"):
         table.add_column(column, justify="left" if column == "dataset" else "right")
     for r in results:
-        table.add_row(r["dataset"], str(r["questions"]), *(_fmt(r["retrieval"][m]) for m in ("recall@1", "recall@5", "recall@10")),
-                      f"{r['retrieval']['ndcg@10']:.1f}", f"{r['official']['exact_match']:.1f}",
-                      f"{r['official']['f1']:.1f}", _fmt(r["dalil"]["answer_in_cited_sentence"]),
-                      f"{r['dalil']['arabic_normalized_f1']:.1f}")
+        table.add_row(
+            r["dataset"],
+            str(r["questions"]),
+            *(_fmt(r["retrieval"][m]) for m in ("recall@1", "recall@5", "recall@10")),
+            f"{r['retrieval']['ndcg@10']:.1f}",
+            f"{r['official']['exact_match']:.1f}",
+            f"{r['official']['f1']:.1f}",
+            _fmt(r["dalil"]["answer_in_cited_sentence"]),
+            f"{r['dalil']['arabic_normalized_f1']:.1f}",
+        )
     console.print(table)
-    console.print("EM/F1: official scripts on the cited sentences (extractive answers quote whole sentences). "
-                  "'in cited': a gold answer lies inside a cited sentence.")
+    console.print(
+        "EM/F1: official scripts on the cited sentences (extractive answers quote whole sentences). "
+        "'in cited': a gold answer lies inside a cited sentence."
+    )
     _write_json(json_out, results)
 
 
 @app.command("xquad-r")
 def xquad_r(
-    cross: Annotated[str | None, typer.Option(help="Cross-language run, e.g. en-ar: English questions, Arabic sentences.")] = None,
+    cross: Annotated[
+        str | None, typer.Option(help="Cross-language run, e.g. en-ar: English questions, Arabic sentences.")
+    ] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="Only the first N questions.")] = None,
-    datasets_dir: Annotated[Path | None, typer.Option(help="Folder holding the datasets (default ../shared/datasets).")] = None,
+    datasets_dir: Annotated[
+        Path | None, typer.Option(help="Folder holding the datasets (default ../shared/datasets).")
+    ] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the results as JSON.")] = None,
 ) -> None:
     """Sentence retrieval on XQuAD-R: R@1, R@5, mAP@20 (same-language ar→ar, or --cross en-ar)."""
     from eval.squad import DATASETS_DIR
     from eval.xquad_r import run_sentence_retrieval
 
-    question_language, pool = (cross.split("-", 1) if cross else ("ar", "ar"))
+    question_language, pool = cross.split("-", 1) if cross else ("ar", "ar")
     folder = datasets_dir or DATASETS_DIR
     for language in {question_language, pool}:
         if not (folder / "xquad-r" / f"{language}.json").exists():
@@ -233,10 +266,18 @@ def xquad_r(
     with _bench_progress() as bar:
         task = bar.add_task("xquad-r", total=None)
         result = run_sentence_retrieval(
-            settings, embedder, pool=pool, question_language=question_language, limit=limit, datasets_dir=folder,
-            progress=lambda stage, done, total: bar.update(task, description=stage, completed=done, total=total))
-    console.print(f"{result['dataset']}: {result['questions']} questions over {result['candidates']} sentences — "
-                  f"R@1 {result['recall@1']:.3f}  R@5 {result['recall@5']:.3f}  mAP@20 {result['map@20']:.3f}")
+            settings,
+            embedder,
+            pool=pool,
+            question_language=question_language,
+            limit=limit,
+            datasets_dir=folder,
+            progress=lambda stage, done, total: bar.update(task, description=stage, completed=done, total=total),
+        )
+    console.print(
+        f"{result['dataset']}: {result['questions']} questions over {result['candidates']} sentences — "
+        f"R@1 {result['recall@1']:.3f}  R@5 {result['recall@5']:.3f}  mAP@20 {result['map@20']:.3f}"
+    )
     _write_json(json_out, result)
 
 

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-METRICS = ("answer_accuracy", "citation_precision", "citation_recall", "abstention_accuracy",
-           "evidence_recall@1", "evidence_recall@5", "evidence_recall@10", "mrr")
+METRICS = (
+    "answer_accuracy",
+    "citation_precision",
+    "citation_recall",
+    "abstention_accuracy",
+    "evidence_recall@1",
+    "evidence_recall@5",
+    "evidence_recall@10",
+    "mrr",
+)
 
 
 @dataclass(frozen=True)
@@ -36,8 +44,9 @@ def metric_deltas(before: dict, after: dict) -> list[Delta]:
     for scope, a in _scopes(before).items():
         b = _scopes(after).get(scope, {})
         deltas += [Delta(scope, m, a.get(m), b.get(m)) for m in METRICS]
-        deltas += [Delta(scope, f"latency_ms.{p}", a["latency_ms"][p], b.get("latency_ms", {}).get(p))
-                   for p in ("p50", "p95")]
+        deltas += [
+            Delta(scope, f"latency_ms.{p}", a["latency_ms"][p], b.get("latency_ms", {}).get(p)) for p in ("p50", "p95")
+        ]
     return deltas
 
 

@@ -223,9 +223,7 @@ def _bars_chart(report: dict) -> str:
                 f'<rect x="{bx + 2:.1f}" y="{by:.1f}" width="{bar_w - 4:.1f}" height="{bh:.1f}" '
                 f'fill="{LANG_COLOURS[lang]}"><title>{_e(name)}</title></rect>'
             )
-            out.append(
-                f'<text x="{cx:.1f}" y="{by - 4:.1f}" class="val" text-anchor="middle">{v * 100:.0f}</text>'
-            )
+            out.append(f'<text x="{cx:.1f}" y="{by - 4:.1f}" class="val" text-anchor="middle">{v * 100:.0f}</text>')
         first, _, rest = label.partition(" ")
         out.append(
             f'<text x="{gx + group_w / 2:.1f}" y="{top + ph + 16:.1f}" class="axis" text-anchor="middle">'
@@ -265,15 +263,12 @@ def _recall_chart(report: dict) -> str:
         return x, y
 
     desc = "; ".join(
-        f"{LANG_NAMES[lang]}: " + ", ".join(f"@{i + 1} {_pct(v)}" for i, v in enumerate(vals))
-        for lang, vals in lines
+        f"{LANG_NAMES[lang]}: " + ", ".join(f"@{i + 1} {_pct(v)}" for i, v in enumerate(vals)) for lang, vals in lines
     )
     out = [_svg_open("chart-recall", w, h, "Evidence recall at k (k = 1 to 10)", desc + ".")]
     x = left
     for lang, _ in lines:
-        out.append(
-            f'<line x1="{x}" x2="{x + 14}" y1="14" y2="14" stroke="{LANG_COLOURS[lang]}" stroke-width="3"/>'
-        )
+        out.append(f'<line x1="{x}" x2="{x + 14}" y1="14" y2="14" stroke="{LANG_COLOURS[lang]}" stroke-width="3"/>')
         out.append(f'<text x="{x + 19}" y="18" class="lg">{LANG_NAMES[lang]} ({lang})</text>')
         x += 110
     for t in ticks:
@@ -288,7 +283,9 @@ def _recall_chart(report: dict) -> str:
         f'<text class="axis" transform="translate(14 {top + ph / 2:.0f}) rotate(-90)" text-anchor="middle">'
         "evidence recall (%)</text>"
     )
-    out.append(f'<text x="{left + pw / 2:.0f}" y="{h - 6}" class="axis" text-anchor="middle">k (sentences retrieved)</text>')
+    out.append(
+        f'<text x="{left + pw / 2:.0f}" y="{h - 6}" class="axis" text-anchor="middle">k (sentences retrieved)</text>'
+    )
     if not all_vals:
         out.append(
             f'<text x="{left + pw / 2:.0f}" y="{top + ph / 2:.0f}" class="empty" text-anchor="middle">'
@@ -350,9 +347,8 @@ def _latency_chart(report: dict, questions: Sequence[dict]) -> str:
     else:
         lo, hi, bins, step, counts = 0.0, 1.0, 0, 1.0, []
     cmax = max(counts) if counts else 0
-    desc = (
-        f"{len(vals)} questions; p50 {_ms(p50)}, p95 {_ms(p95)}. "
-        + "; ".join(f"{lo + i * step:,.0f}–{lo + (i + 1) * step:,.0f} ms: {c}" for i, c in enumerate(counts))
+    desc = f"{len(vals)} questions; p50 {_ms(p50)}, p95 {_ms(p95)}. " + "; ".join(
+        f"{lo + i * step:,.0f}–{lo + (i + 1) * step:,.0f} ms: {c}" for i, c in enumerate(counts)
     )
     out = [_svg_open("chart-latency", w, h, "Per-question latency histogram", desc)]
     out.append(f'<rect x="{left}" y="8" width="12" height="12" rx="2" fill="#009E73"/>')
@@ -390,9 +386,7 @@ def _latency_chart(report: dict, questions: Sequence[dict]) -> str:
                     f'<rect x="{bx + 1:.1f}" y="{by:.1f}" width="{max(1.0, bw - 2):.1f}" height="{bh:.1f}" '
                     f'fill="#009E73"><title>{rng}</title></rect>'
                 )
-                out.append(
-                    f'<text x="{bx + bw / 2:.1f}" y="{by - 4:.1f}" class="val" text-anchor="middle">{c}</text>'
-                )
+                out.append(f'<text x="{bx + bw / 2:.1f}" y="{by - 4:.1f}" class="val" text-anchor="middle">{c}</text>')
         # edge ticks: every other edge when crowded
         every = 1 if bins <= 6 else 2
         for i in range(0, bins + 1, every):
@@ -440,7 +434,8 @@ svg .base{stroke:#6b7280;stroke-width:1}
 svg .tick{font-size:12px;fill:#4b5563}
 svg .axis{font-size:13px;fill:#1f2937}
 svg .lg{font-size:12px;fill:#1f2937}
-svg .val{font-size:12px;fill:#111827;font-weight:600;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
+svg .val{font-size:12px;fill:#111827;font-weight:600;paint-order:stroke;stroke:#fff;stroke-width:3px;
+  stroke-linejoin:round}
 svg .empty{font-size:14px;fill:#6b7280}
 svg .p50{stroke:#CC79A7;stroke-width:2;stroke-dasharray:5 3}
 svg .p95{stroke:#D55E00;stroke-width:2;stroke-dasharray:2 2}
@@ -499,16 +494,24 @@ def _cards(report: dict) -> str:
             _pct(report.get("abstention_accuracy")),
             f"false abstain {_int(fa)} · false answer {_int(fx)}",
         ),
-        ("Evidence recall@5", _pct(report.get("evidence_recall@5")),
-         f"@1 {_pct(report.get('evidence_recall@1'))} · @10 {_pct(report.get('evidence_recall@10'))}"),
+        (
+            "Evidence recall@5",
+            _pct(report.get("evidence_recall@5")),
+            f"@1 {_pct(report.get('evidence_recall@1'))} · @10 {_pct(report.get('evidence_recall@10'))}",
+        ),
         ("MRR", _dec(report.get("mrr")), "first evidence rank"),
         ("Latency p50", _ms(lat.get("p50")), f"p95 {_ms(lat.get('p95'))}"),
         ("Questions", _int(report.get("n")), f"{_int(report.get('answerable'))} answerable"),
     ]
-    return '<div class="cards">' + "".join(
-        f'<div class="card"><div class="k">{_e(k)}</div><div class="v">{_e(v)}</div><div class="s">{_e(s)}</div></div>'
-        for k, v, s in cards
-    ) + "</div>"
+    return (
+        '<div class="cards">'
+        + "".join(
+            f'<div class="card"><div class="k">{_e(k)}</div><div class="v">{_e(v)}</div>'
+            f'<div class="s">{_e(s)}</div></div>'
+            for k, v, s in cards
+        )
+        + "</div>"
+    )
 
 
 def _breakdown(report: dict) -> str:
@@ -518,11 +521,18 @@ def _breakdown(report: dict) -> str:
     for part, data in (report.get("by_answerable") or {}).items():
         rows.append((part, data or {}))
     cols = [
-        ("n", "n", _int), ("answerable", "answerable", _int), ("answer acc.", "answer_accuracy", _pct),
-        ("cit. precision", "citation_precision", _pct), ("cit. recall", "citation_recall", _pct),
-        ("abstention acc.", "abstention_accuracy", _pct), ("false abstain", "false_abstain", _int),
-        ("false answer", "false_answer", _int), ("R@1", "evidence_recall@1", _pct),
-        ("R@5", "evidence_recall@5", _pct), ("R@10", "evidence_recall@10", _pct), ("MRR", "mrr", _dec),
+        ("n", "n", _int),
+        ("answerable", "answerable", _int),
+        ("answer acc.", "answer_accuracy", _pct),
+        ("cit. precision", "citation_precision", _pct),
+        ("cit. recall", "citation_recall", _pct),
+        ("abstention acc.", "abstention_accuracy", _pct),
+        ("false abstain", "false_abstain", _int),
+        ("false answer", "false_answer", _int),
+        ("R@1", "evidence_recall@1", _pct),
+        ("R@5", "evidence_recall@5", _pct),
+        ("R@10", "evidence_recall@10", _pct),
+        ("MRR", "mrr", _dec),
     ]
     head = "<th>slice</th>" + "".join(f'<th class="num">{_e(c)}</th>' for c, _, _ in cols)
     head += '<th class="num">p50</th><th class="num">p95</th>'
@@ -531,7 +541,7 @@ def _breakdown(report: dict) -> str:
         lat = data.get("latency_ms") or {}
         cells = "".join(f'<td class="num">{_e(f(data.get(k)))}</td>' for _, k, f in cols)
         cells += f'<td class="num">{_e(_ms(lat.get("p50")))}</td><td class="num">{_e(_ms(lat.get("p95")))}</td>'
-        body.append(f"<tr><th scope=\"row\">{_e(name)}</th>{cells}</tr>")
+        body.append(f'<tr><th scope="row">{_e(name)}</th>{cells}</tr>')
     return (
         '<div style="overflow-x:auto"><table class="breakdown"><thead><tr>'
         + head
@@ -588,9 +598,7 @@ def _question_row(q: dict) -> str:
     rank = v.get("evidence_rank")
     if q.get("answerable"):
         extra.append(f"evidence rank {rank}" if rank is not None else "evidence not retrieved")
-    cell_id = (
-        f'<td class="id">{_e(q.get("id"))}<div class="gold">{_e(" · ".join(extra))}</div></td>'
-    )
+    cell_id = f'<td class="id">{_e(q.get("id"))}<div class="gold">{_e(" · ".join(extra))}</div></td>'
 
     q_attrs = _dir_attrs(question, lang if lang in ("ar", "en") else None)
     # dir="auto": the first strong character decides, which is how the answer reads
@@ -600,16 +608,16 @@ def _question_row(q: dict) -> str:
     else:
         answer_html = f'<div dir="auto">{highlight(answer, (), answers)}</div>'
     if answers:
-        answer_html += '<div class="gold">gold: ' + "".join(
-            f"<span{_dir_attrs(a)}>{_e(a)}</span>" for a in answers
-        ) + "</div>"
+        answer_html += (
+            '<div class="gold">gold: ' + "".join(f"<span{_dir_attrs(a)}>{_e(a)}</span>" for a in answers) + "</div>"
+        )
     elif not q.get("answerable"):
         answer_html += '<div class="gold">gold: unanswerable</div>'
 
     if problems:
-        problems_html = '<ul class="problems">' + "".join(
-            f"<li{_dir_attrs(p)}>{_e(p)}</li>" for p in problems
-        ) + "</ul>"
+        problems_html = (
+            '<ul class="problems">' + "".join(f"<li{_dir_attrs(p)}>{_e(p)}</li>" for p in problems) + "</ul>"
+        )
     else:
         problems_html = '<span class="none">–</span>'
 
@@ -617,8 +625,8 @@ def _question_row(q: dict) -> str:
     return (
         f'<tr class="{row_cls} v-{verdict}">'
         f"{cell_id}"
-        f'<td>{_e(lang) or DASH}</td>'
-        f'<td>{"yes" if q.get("answerable") else "no"}</td>'
+        f"<td>{_e(lang) or DASH}</td>"
+        f"<td>{'yes' if q.get('answerable') else 'no'}</td>"
         f'<td><span class="badge {cls}">{_e(label)}</span></td>'
         f'<td class="q"{q_attrs}>{_e(question)}</td>'
         f'<td class="a">{answer_html}</td>'
@@ -638,9 +646,7 @@ def _questions(questions: Sequence[dict]) -> str:
     counts: dict[str, int] = {k: 0 for k in VERDICTS}
     for q in questions:
         counts[verdict_of(q)] += 1
-    chips = "".join(
-        f'<span class="badge {VERDICTS[k][1]}">{_e(VERDICTS[k][0])}: {c}</span>' for k, c in counts.items()
-    )
+    chips = "".join(f'<span class="badge {VERDICTS[k][1]}">{_e(VERDICTS[k][0])}: {c}</span>' for k, c in counts.items())
     # failures first; within each, the report's order
     ordered = sorted(questions, key=lambda q: not VERDICTS[verdict_of(q)][2])
     head = (
@@ -697,7 +703,7 @@ def render_report(report: dict) -> str:
             f'<ul class="meta">{meta_html}</ul>',
             _cards(report),
             "</header><main>",
-            "<h2>Charts</h2><div class=\"charts\">",
+            '<h2>Charts</h2><div class="charts">',
             f"<figure><figcaption>Quality by language</figcaption>{_bars_chart(report)}</figure>",
             f"<figure><figcaption>Evidence recall@k</figcaption>{_recall_chart(report)}</figure>",
             f"<figure><figcaption>Latency per question</figcaption>{_latency_chart(report, questions)}</figure>",

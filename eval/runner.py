@@ -44,8 +44,12 @@ def load_gold(path: Path) -> list[GoldQuestion]:
             row = json.loads(line)
             questions.append(
                 GoldQuestion(
-                    id=row["id"], lang=row["lang"], question=row["question"], answerable=bool(row["answerable"]),
-                    answers=row.get("answers") or [], evidence=row.get("evidence") or [],
+                    id=row["id"],
+                    lang=row["lang"],
+                    question=row["question"],
+                    answerable=bool(row["answerable"]),
+                    answers=row.get("answers") or [],
+                    evidence=row.get("evidence") or [],
                 )
             )
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
@@ -70,15 +74,17 @@ def stored_articles(index) -> ArticleText:
 
 def judge(question: GoldQuestion, response: dict, article_text: ArticleText) -> dict:
     """Score one answer: every metric's per-question part, and what went wrong in words."""
-    citations = [Citation(**{f: c[f] for f in ("id", "doc_id", "title", "start", "end", "quote")})
-                 for c in response["citations"]]
+    citations = [
+        Citation(**{f: c[f] for f in ("id", "doc_id", "title", "start", "end", "quote")}) for c in response["citations"]
+    ]
     bad = citation_problems(citations, article_text)
     # A citation whose quote does not match its article counts as wrong: it supports nothing.
     valid = [c.quote for c in citations if c.id not in bad]
     ranked = [[s["text"] for s in p["sentences"]] for p in response["passages"]]
     abstained = bool(response["abstained"])
     verdicts = {
-        "answer_correct": question.answerable and not abstained
+        "answer_correct": question.answerable
+        and not abstained
         and metrics.answer_correct(response["answer"], question.answers),
         "abstention_correct": abstained != question.answerable,
         "citation_recall": metrics.citation_recall(valid, question.evidence),
@@ -86,8 +92,9 @@ def judge(question: GoldQuestion, response: dict, article_text: ArticleText) -> 
         "citations": len(citations),
         "citation_problems": bad,
         "evidence_rank": metrics.first_evidence_rank(ranked, question.evidence),
-        "evidence_recall": [metrics.evidence_recall_at_k(ranked, question.evidence, k)
-                            for k in range(1, CURVE_DEPTH + 1)],
+        "evidence_recall": [
+            metrics.evidence_recall_at_k(ranked, question.evidence, k) for k in range(1, CURVE_DEPTH + 1)
+        ],
     }
     verdicts["problems"] = _problems(question, response, verdicts)
     return verdicts
@@ -115,7 +122,9 @@ def _problems(question: GoldQuestion, response: dict, verdicts: dict) -> list[st
 
 
 def evaluate(
-    gold: Sequence[GoldQuestion], answerer: Answerer, article_text: ArticleText,
+    gold: Sequence[GoldQuestion],
+    answerer: Answerer,
+    article_text: ArticleText,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict:
     """Answer every question and return the summary metrics (overall, per language, per answerability)."""
@@ -124,9 +133,14 @@ def evaluate(
         response = answerer(question.question)
         records.append(
             {
-                "id": question.id, "lang": question.lang, "answerable": question.answerable,
-                "question": question.question, "answer": response["answer"], "abstained": response["abstained"],
-                "confidence": response["confidence"], "citations": response["citations"],
+                "id": question.id,
+                "lang": question.lang,
+                "answerable": question.answerable,
+                "question": question.question,
+                "answer": response["answer"],
+                "abstained": response["abstained"],
+                "confidence": response["confidence"],
+                "citations": response["citations"],
                 "gold": {"answers": question.answers, "evidence": question.evidence},
                 "latency_ms": response["timings_ms"]["total"],
                 "verdicts": judge(question, response, article_text),
@@ -159,7 +173,8 @@ def summarize(records: Sequence[dict]) -> dict:
         "answerable": len(answerable),
         "answer_accuracy": _mean([r["verdicts"]["answer_correct"] for r in answerable]),
         "citation_precision": round(sum(r["verdicts"]["supporting_citations"] for r in answerable) / total_citations, 4)
-        if total_citations else None,
+        if total_citations
+        else None,
         "citation_recall": _mean([r["verdicts"]["citation_recall"] for r in answerable]),
         "abstention_accuracy": _mean([r["verdicts"]["abstention_correct"] for r in records]),
         "false_abstain": sum(r["abstained"] for r in answerable),
@@ -168,8 +183,9 @@ def summarize(records: Sequence[dict]) -> dict:
         "evidence_recall@5": curve[4],
         "evidence_recall@10": curve[9],
         "evidence_recall_curve": curve,
-        "mrr": _mean([1 / r["verdicts"]["evidence_rank"] if r["verdicts"]["evidence_rank"] else 0.0
-                      for r in answerable]),
+        "mrr": _mean(
+            [1 / r["verdicts"]["evidence_rank"] if r["verdicts"]["evidence_rank"] else 0.0 for r in answerable]
+        ),
         "latency_ms": {
             "p50": round(float(np.percentile(latencies, 50)), 2) if latencies else None,
             "p95": round(float(np.percentile(latencies, 95)), 2) if latencies else None,

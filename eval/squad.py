@@ -56,16 +56,23 @@ def load_squad(path: Path) -> tuple[list[dict], dict[str, str], list[Question]]:
             text = paragraph["context"]
             pid = "p-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
             paragraphs[pid] = text
-            questions += [Question(qa["id"], qa["question"], pid, [a["text"] for a in qa["answers"]])
-                          for qa in paragraph["qas"]]
+            questions += [
+                Question(qa["id"], qa["question"], pid, [a["text"] for a in qa["answers"]]) for qa in paragraph["qas"]
+            ]
     return data, paragraphs, questions
 
 
-def build_paragraph_index(folder: Path, paragraphs: dict[str, str], settings: Settings, embedder: Embedder,
-                          progress=None):
+def build_paragraph_index(
+    folder: Path, paragraphs: dict[str, str], settings: Settings, embedder: Embedder, progress=None
+):
     feed = folder / "paragraphs.jsonl"
-    feed.write_text("".join(json.dumps({"id": pid, "title": pid, "text": text}, ensure_ascii=False) + "\n"
-                            for pid, text in paragraphs.items()), encoding="utf-8")
+    feed.write_text(
+        "".join(
+            json.dumps({"id": pid, "title": pid, "text": text}, ensure_ascii=False) + "\n"
+            for pid, text in paragraphs.items()
+        ),
+        encoding="utf-8",
+    )
     return build_index(settings, embedder, [feed], progress)
 
 
@@ -86,8 +93,13 @@ def retrieval_scores(ranks: list[int | None]) -> dict[str, float]:
 
 
 def run_benchmark(
-    name: str, settings: Settings, embedder: Embedder, *, limit: int | None = None,
-    datasets_dir: Path = DATASETS_DIR, progress: Callable[[str, int, int], None] | None = None,
+    name: str,
+    settings: Settings,
+    embedder: Embedder,
+    *,
+    limit: int | None = None,
+    datasets_dir: Path = DATASETS_DIR,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> dict:
     import qa
 
@@ -115,18 +127,31 @@ def run_benchmark(
         finally:
             index.close()
     asked = {q.id for q in questions}
-    subset = [{**a, "paragraphs": [{**p, "qas": [x for x in p["qas"] if x["id"] in asked]} for p in a["paragraphs"]]}
-              for a in data]
-    official_scores = (official.mlqa_evaluate(subset, predictions) if scorer == "mlqa"
-                       else official.squad_evaluate(subset, predictions))
+    subset = [
+        {**a, "paragraphs": [{**p, "qas": [x for x in p["qas"] if x["id"] in asked]} for p in a["paragraphs"]]}
+        for a in data
+    ]
+    official_scores = (
+        official.mlqa_evaluate(subset, predictions)
+        if scorer == "mlqa"
+        else official.squad_evaluate(subset, predictions)
+    )
     n = len(questions) or 1
     return {
-        "dataset": name, "questions": len(questions), "paragraphs": len(paragraphs),
-        "indexed_sentences": report.sentences, "index_seconds": round(report.seconds, 1),
+        "dataset": name,
+        "questions": len(questions),
+        "paragraphs": len(paragraphs),
+        "indexed_sentences": report.sentences,
+        "index_seconds": round(report.seconds, 1),
         "retrieval": retrieval_scores(ranks),
-        "official": {"scorer": "mlqa_evaluation_v1 (ar)" if scorer == "mlqa" else "evaluate-v1.1",
-                     "prediction": "the cited sentences", **official_scores},
-        "dalil": {"answer_in_cited_sentence": round(sum(in_cited) / n, 4),
-                  "arabic_normalized_f1": round(100 * sum(arabic_f1) / n, 2),
-                  "abstained": round(abstained / n, 4)},
+        "official": {
+            "scorer": "mlqa_evaluation_v1 (ar)" if scorer == "mlqa" else "evaluate-v1.1",
+            "prediction": "the cited sentences",
+            **official_scores,
+        },
+        "dalil": {
+            "answer_in_cited_sentence": round(sum(in_cited) / n, 4),
+            "arabic_normalized_f1": round(100 * sum(arabic_f1) / n, 2),
+            "abstained": round(abstained / n, 4),
+        },
     }

@@ -44,8 +44,13 @@ def answer_sentences(path: Path) -> tuple[dict[str, str], dict[str, str], dict[s
 
 
 def run_sentence_retrieval(
-    settings: Settings, embedder: Embedder, *, pool: str = "ar", question_language: str = "ar",
-    limit: int | None = None, datasets_dir: Path = DATASETS_DIR,
+    settings: Settings,
+    embedder: Embedder,
+    *,
+    pool: str = "ar",
+    question_language: str = "ar",
+    limit: int | None = None,
+    datasets_dir: Path = DATASETS_DIR,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> dict:
     folder = datasets_dir / "xquad-r"
@@ -54,10 +59,16 @@ def run_sentence_retrieval(
     asked = [(qid, questions[qid]) for qid in targets if qid in questions][:limit]
     with tempfile.TemporaryDirectory() as tmp:
         feed = Path(tmp) / "sentences.jsonl"
-        feed.write_text("".join(json.dumps({"id": sid, "title": sid, "text": text}, ensure_ascii=False) + "\n"
-                                for sid, text in sentences.items()), encoding="utf-8")
-        index_settings = settings.model_copy(update={"index_dir": Path(tmp) / "index", "chunk_sentences": 1,
-                                                     "chunk_overlap": 0})
+        feed.write_text(
+            "".join(
+                json.dumps({"id": sid, "title": sid, "text": text}, ensure_ascii=False) + "\n"
+                for sid, text in sentences.items()
+            ),
+            encoding="utf-8",
+        )
+        index_settings = settings.model_copy(
+            update={"index_dir": Path(tmp) / "index", "chunk_sentences": 1, "chunk_overlap": 0}
+        )
         report = build_index(index_settings, embedder, [feed], progress)
         index = open_index(index_settings, embedder)
         ranks = []
@@ -75,7 +86,9 @@ def run_sentence_retrieval(
             index.close()
     n = len(ranks) or 1
     return {
-        "dataset": f"xquad-r {question_language}→{pool}", "questions": len(ranks), "candidates": len(sentences),
+        "dataset": f"xquad-r {question_language}→{pool}",
+        "questions": len(ranks),
+        "candidates": len(sentences),
         "recall@1": round(sum(r == 1 for r in ranks) / n, 4),
         "recall@5": round(sum(r is not None and r <= 5 for r in ranks) / n, 4),
         # One relevant sentence per question, so average precision is 1/rank within the top 20.

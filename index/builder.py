@@ -140,7 +140,10 @@ def _read_and_clean(sources: Sequence[Path], report: BuildReport) -> list[Articl
 
 
 def _replace_existing(
-    store: Store, chunk_vectors: VectorIndex, sentence_vectors: VectorIndex, articles: list[Article],
+    store: Store,
+    chunk_vectors: VectorIndex,
+    sentence_vectors: VectorIndex,
+    articles: list[Article],
     report: BuildReport,
 ) -> list[Article]:
     """An article given with an id that is already indexed is an update: drop the old version first.
@@ -164,8 +167,14 @@ def _replace_existing(
 
 
 def _index_articles(
-    store: Store, chunk_vectors: VectorIndex, sentence_vectors: VectorIndex, embedder: Embedder,
-    articles: Iterable[Article], manifest: Manifest, progress: Progress | None, report: BuildReport,
+    store: Store,
+    chunk_vectors: VectorIndex,
+    sentence_vectors: VectorIndex,
+    embedder: Embedder,
+    articles: Iterable[Article],
+    manifest: Manifest,
+    progress: Progress | None,
+    report: BuildReport,
 ) -> None:
     articles = list(articles)
     for done, article in enumerate(articles, start=1):
@@ -177,7 +186,7 @@ def _index_articles(
         if manifest.chunk_vectors == "sentence-mean":
             chunk_vectors.add(chunk_rows, _mean_of_sentences(chunks, sentences, sentence_matrix))
         else:
-            chunk_vectors.add(chunk_rows, _embed(embedder, [c.text for c in chunks]))
+            chunk_vectors.add(chunk_rows, _embed_chunks(embedder, chunks, sentences, sentence_matrix))
         report.added.append(article.doc_id)
         report.sentences += len(sentences)
         report.chunks += len(chunks)
@@ -188,6 +197,21 @@ def _index_articles(
 def _embed(embedder: Embedder, texts: list[str]) -> np.ndarray:
     vectors = embedder.embed_passages(texts)
     return np.asarray(vectors, dtype=np.float32).reshape(len(texts), embedder.dim)
+
+
+def _embed_chunks(
+    embedder: Embedder, chunks: Sequence[Chunk], sentences: Sequence[Sentence], sentence_matrix: np.ndarray
+) -> np.ndarray:
+    """Embed chunk texts; a one-sentence chunk is its sentence, whose vector is already known."""
+    row_of = {s.id: i for i, s in enumerate(sentences)}
+    matrix = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
+    longer = [i for i, c in enumerate(chunks) if len(c.sentence_ids) > 1]
+    for i, chunk in enumerate(chunks):
+        if len(chunk.sentence_ids) == 1:
+            matrix[i] = sentence_matrix[row_of[chunk.sentence_ids[0]]]
+    if longer:
+        matrix[longer] = _embed(embedder, [chunks[i].text for i in longer])
+    return matrix
 
 
 def _mean_of_sentences(chunks: Sequence[Chunk], sentences: Sequence[Sentence], matrix: np.ndarray) -> np.ndarray:
@@ -208,8 +232,11 @@ def _mean_of_sentences(chunks: Sequence[Chunk], sentences: Sequence[Sentence], m
 def _open_manifest(folder: Path, settings: Settings, embedder: Embedder, fresh: bool) -> Manifest:
     if fresh:
         return Manifest(
-            embedder=embedder.name, dim=embedder.dim, faiss_factory=settings.faiss_factory,
-            chunk_sentences=settings.chunk_sentences, chunk_overlap=settings.chunk_overlap,
+            embedder=embedder.name,
+            dim=embedder.dim,
+            faiss_factory=settings.faiss_factory,
+            chunk_sentences=settings.chunk_sentences,
+            chunk_overlap=settings.chunk_overlap,
             chunk_vectors=settings.chunk_vectors,
         )
     manifest = Manifest.load(folder)

@@ -15,11 +15,56 @@ from index.types import Article, IngestProblem, RawArticle
 
 # News agencies and outlets credited on a line of their own ("RT", "المصدر: تاس", "(أ ف ب)").
 AGENCY_NAMES = [
-    "RT", "AFP", "Reuters", "AP", "Associated Press", "UPI", "DPA", "ANSA", "EFE", "Xinhua", "TASS", "RIA Novosti",
-    "Interfax", "SANA", "WAM", "SPA", "QNA", "KUNA", "MENA", "Anadolu", "Sputnik", "BBC", "CNN", "Agencies",
-    "وكالات", "الوكالات", "رويترز", "أ ف ب", "أ.ف.ب", "ا ف ب", "فرانس برس", "أسوشيتد برس", "د ب أ", "د.ب.أ",
-    "يو بي آي", "تاس", "نوفوستي", "ريا نوفوستي", "إنترفاكس", "سبوتنيك", "روسيا اليوم", "سانا", "واس", "وام", "قنا",
-    "كونا", "بترا", "أ ش أ", "الأناضول", "شينخوا",
+    "RT",
+    "AFP",
+    "Reuters",
+    "AP",
+    "Associated Press",
+    "UPI",
+    "DPA",
+    "ANSA",
+    "EFE",
+    "Xinhua",
+    "TASS",
+    "RIA Novosti",
+    "Interfax",
+    "SANA",
+    "WAM",
+    "SPA",
+    "QNA",
+    "KUNA",
+    "MENA",
+    "Anadolu",
+    "Sputnik",
+    "BBC",
+    "CNN",
+    "Agencies",
+    "وكالات",
+    "الوكالات",
+    "رويترز",
+    "أ ف ب",
+    "أ.ف.ب",
+    "ا ف ب",
+    "فرانس برس",
+    "أسوشيتد برس",
+    "د ب أ",
+    "د.ب.أ",
+    "يو بي آي",
+    "تاس",
+    "نوفوستي",
+    "ريا نوفوستي",
+    "إنترفاكس",
+    "سبوتنيك",
+    "روسيا اليوم",
+    "سانا",
+    "واس",
+    "وام",
+    "قنا",
+    "كونا",
+    "بترا",
+    "أ ش أ",
+    "الأناضول",
+    "شينخوا",
 ]
 # Labels that introduce a credit line.
 SOURCE_PREFIXES = ["المصدر", "المصادر", "Source", "Sources"]
@@ -27,14 +72,53 @@ SOURCE_PREFIXES = ["المصدر", "المصادر", "Source", "Sources"]
 LEFTOVER_MARKERS = ["TT"]
 # Share, comment, follow and navigation prompts; compared in normalized form, so spelling variants match.
 PROMPTS = [
-    "إضافة تعليق جديد", "أضف تعليق", "أضف تعليقك", "التعليقات", "تعليقات", "اترك تعليقا", "شارك", "شارك المقال",
-    "شارك الخبر", "شارك هذا المقال", "مشاركة", "تابعونا", "تابعنا", "اقرأ أيضا", "اقرأ المزيد", "المزيد",
-    "أخبار ذات صلة", "مواضيع ذات صلة", "ذات صلة", "اشترك", "اشترك الآن", "اشترك في النشرة البريدية", "طباعة",
+    "إضافة تعليق جديد",
+    "أضف تعليق",
+    "أضف تعليقك",
+    "التعليقات",
+    "تعليقات",
+    "اترك تعليقا",
+    "شارك",
+    "شارك المقال",
+    "شارك الخبر",
+    "شارك هذا المقال",
+    "مشاركة",
+    "تابعونا",
+    "تابعنا",
+    "اقرأ أيضا",
+    "اقرأ المزيد",
+    "المزيد",
+    "أخبار ذات صلة",
+    "مواضيع ذات صلة",
+    "ذات صلة",
+    "اشترك",
+    "اشترك الآن",
+    "اشترك في النشرة البريدية",
+    "طباعة",
     "أرسل لصديق",
-    "Share", "Share this", "Share this article", "Share this story", "Tweet", "Comments", "Comment", "Add a comment",
-    "Leave a comment", "Read more", "Read also", "See also", "Related", "Related articles", "Related stories",
-    "Subscribe", "Subscribe now", "Subscribe to our newsletter", "Sign up for our newsletter", "Follow us",
-    "Print", "Email", "Advertisement",
+    "Share",
+    "Share this",
+    "Share this article",
+    "Share this story",
+    "Tweet",
+    "Comments",
+    "Comment",
+    "Add a comment",
+    "Leave a comment",
+    "Read more",
+    "Read also",
+    "See also",
+    "Related",
+    "Related articles",
+    "Related stories",
+    "Subscribe",
+    "Subscribe now",
+    "Subscribe to our newsletter",
+    "Sign up for our newsletter",
+    "Follow us",
+    "Print",
+    "Email",
+    "Advertisement",
 ]
 # A prompt may name where to share or follow: "تابعونا على تويتر", "Share on Facebook".
 PROMPT_TARGET_WORDS = ["على", "عبر", "on", "via"]
@@ -42,13 +126,24 @@ PROMPT_TARGET_WORDS = ["على", "عبر", "on", "via"]
 LINK_LABELS = ["اقرأ أيضا", "شاهد أيضا", "Read more", "Read also", "See also", "Related", "Watch"]
 # Photo captions and credits, matched against the line as written.
 CAPTION_PATTERNS = [
-    r"(?:ال)?صورة\s*:.*", r"صورة أرشيفية.*", r"(?:Photo|Image|Picture|Photograph|Caption)\s*:.*", r"File photo.*",
-    r"\((?:Photo|Image|صورة)\b[^)]*\)", r"\[(?:Photo|Image|صورة)\b[^\]]*\]", r"(?:\S+\s+){0,8}\S*Getty Images\)?",
+    r"(?:ال)?صورة\s*:.*",
+    r"صورة أرشيفية.*",
+    r"(?:Photo|Image|Picture|Photograph|Caption)\s*:.*",
+    r"File photo.*",
+    r"\((?:Photo|Image|صورة)\b[^)]*\)",
+    r"\[(?:Photo|Image|صورة)\b[^\]]*\]",
+    r"(?:\S+\s+){0,8}\S*Getty Images\)?",
 ]
 # Site promos and footers seen on news pages.
 PROMO_PATTERNS = [
-    r"مجموعة الرؤية الاستراتيجية .*روسيا\s*-\s*العالم الإسلامي.*", r"جميع الحقوق محفوظة.*", r".*All rights reserved\.?",
-    r"(?:©|Copyright\b).*", r"(?:اضغط|انقر) هنا.*", r"Click here.*", r"(?:حمل|حمّل) تطبيق.*", r"Download (?:our|the) app.*",
+    r"مجموعة الرؤية الاستراتيجية .*روسيا\s*-\s*العالم الإسلامي.*",
+    r"جميع الحقوق محفوظة.*",
+    r".*All rights reserved\.?",
+    r"(?:©|Copyright\b).*",
+    r"(?:اضغط|انقر) هنا.*",
+    r"Click here.*",
+    r"(?:حمل|حمّل) تطبيق.*",
+    r"Download (?:our|the) app.*",
 ]
 
 
@@ -125,9 +220,11 @@ def credited_agency(line: str) -> str | None:
 
 def is_boilerplate(line: str) -> bool:
     """Whether the whole line is a prompt, caption, promo or site leftover (agency credits: ``credited_agency``)."""
-    stripped = line.strip(_BULLETS)
-    if not stripped:
+    if not line.strip():
         return False
+    stripped = line.strip(_BULLETS)
+    if not any(ch.isalnum() for ch in stripped):
+        return True  # separators such as "***" or "—": no words to cite
     folded = normalize(stripped)
     link = _LINK_LINE.fullmatch(folded)
     return (
@@ -161,7 +258,9 @@ def doc_id_problem(doc_id: str) -> str | None:
     if not doc_id:
         return "invalid document id: it is empty"
     if len(doc_id) > ID_MAX_CHARS:
-        return f"invalid document id {doc_id[:20]!r}…: it has {len(doc_id)} characters, at most {ID_MAX_CHARS} are allowed"
+        return (
+            f"invalid document id {doc_id[:20]!r}…: it has {len(doc_id)} characters, at most {ID_MAX_CHARS} are allowed"
+        )
     if not _SAFE_ID.fullmatch(doc_id):
         bad = sorted({char for char in doc_id if not _SAFE_ID.fullmatch(char)})
         return (

@@ -79,5 +79,5 @@ def _hash_dim(spec: str) -> int:
     except ValueError:
         raise ValueError(
             f'DALIL_EMBEDDER="{spec}": the part after "hash:" must be a whole number of dimensions, '
-            f'e.g. DALIL_EMBEDDER=hash:{DEFAULT_DIM}'
+            f"e.g. DALIL_EMBEDDER=hash:{DEFAULT_DIM}"
         ) from None

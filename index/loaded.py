@@ -129,8 +129,13 @@ class LoadedIndex:
             chunk = stored[rowid].chunk
             passages.append(
                 Passage(
-                    doc_id=chunk.doc_id, chunk_id=chunk.id, title=titles.get(chunk.doc_id, ""),
-                    score=float(score_of.get(rowid, 0.0)), text=chunk.text, start=chunk.start, end=chunk.end,
+                    doc_id=chunk.doc_id,
+                    chunk_id=chunk.id,
+                    title=titles.get(chunk.doc_id, ""),
+                    score=float(score_of.get(rowid, 0.0)),
+                    text=chunk.text,
+                    start=chunk.start,
+                    end=chunk.end,
                     sentences=tuple(sentences[sid] for sid in chunk.sentence_ids if sid in sentences),
                 )
             )

@@ -51,7 +51,14 @@ def _files_in(given: Path) -> list[tuple[Path, IngestProblem | None]]:
         return [(given, IngestProblem(str(given), "no such file or folder"))]
     if given.suffix.lower() not in SUPPORTED_SUFFIXES:
         supported = ", ".join(SUPPORTED_SUFFIXES)
-        return [(given, IngestProblem(str(given), f"unsupported file type {given.suffix or '(none)'!r}; use one of {supported}"))]
+        return [
+            (
+                given,
+                IngestProblem(
+                    str(given), f"unsupported file type {given.suffix or '(none)'!r}; use one of {supported}"
+                ),
+            )
+        ]
     return [(given, None)]
 
 
@@ -107,13 +114,21 @@ def decode_text(data: bytes) -> tuple[str, str | None]:
             return "", f"starts like UTF-16 text but is not ({error.reason}); save it as UTF-8"
         odd = _first_odd_character(text, unassigned_too=True)
         if odd is not None:
-            return "", f"starts like UTF-16 text but is not (character U+{ord(text[odd]):04X} at position {odd}); save it as UTF-8"
+            return (
+                "",
+                f"starts like UTF-16 text but is not (character U+{ord(text[odd]):04X} at position {odd}); "
+                "save it as UTF-8",
+            )
         return text, None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         hint = "; it looks like Windows-1256 Arabic" if _looks_like_windows_arabic(data) else ""
-        return "", f"not UTF-8 text (invalid byte 0x{data[error.start]:02X} at position {error.start}{hint}); save it as UTF-8"
+        return (
+            "",
+            f"not UTF-8 text (invalid byte 0x{data[error.start]:02X} at position {error.start}{hint}); "
+            "save it as UTF-8",
+        )
     odd = _first_odd_character(text, unassigned_too=False)
     if odd is not None:
         return "", f"looks like a binary file, not text (control character U+{ord(text[odd]):04X} at position {odd})"
@@ -377,7 +392,7 @@ def _jsonl_article(path: str, line: str) -> tuple[RawArticle | None, str]:
     except json.JSONDecodeError as error:
         return None, f"not valid JSON ({error.msg} at column {error.colno})"
     if not isinstance(record, dict):
-        return None, f"expected a JSON object with a \"text\" key, found a {type(record).__name__}"
+        return None, f'expected a JSON object with a "text" key, found a {type(record).__name__}'
     body = record.get("text")
     if body is not None and not isinstance(body, str):
         return None, f'the "text" value must be a string, not {type(body).__name__}'
@@ -389,9 +404,15 @@ def _jsonl_article(path: str, line: str) -> tuple[RawArticle | None, str]:
         if isinstance(value, bool) or not isinstance(value, str | int | float | None):
             return None, f'the "{key}" value must be a string, not {type(value).__name__}'
         meta[key] = None if value is None else (str(value).strip() or None)
-    return RawArticle(path=path, text=body, doc_id=meta["id"], title=meta["title"], url=meta["url"],
-                      published=meta["published"], source=meta["source"]), ""
-
+    return RawArticle(
+        path=path,
+        text=body,
+        doc_id=meta["id"],
+        title=meta["title"],
+        url=meta["url"],
+        published=meta["published"],
+        source=meta["source"],
+    ), ""
 
 
 _READERS: dict[str, Callable[[str, str], RawArticle]] = {

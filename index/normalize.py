@@ -76,7 +76,7 @@ def has_arabic(text: str) -> bool:
 
 
 def detect_language(text: str) -> Literal["ar", "en"]:
-    """"ar" when Arabic-script letters make up at least 30% of the letters; "en" otherwise or without letters."""
+    """ "ar" when Arabic-script letters make up at least 30% of the letters; "en" otherwise or without letters."""
     letters = [ch for ch in text if ch.isalpha()]
     if not letters:
         return "en"

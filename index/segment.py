@@ -18,6 +18,7 @@ from index.types import Sentence, sentence_id
 _LINE = re.compile(r"[^\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]+")  # the line breaks of str.splitlines
 _TERMINATORS = re.compile(r"[.?!؟؛…۔]+")
 _SPACES = re.compile(r"\s*")
+_WORD = re.compile(r"[^\W_]")  # a letter or a digit, in any script
 
 _OPENERS = {"(": ")", "[": "]", "{": "}", "«": "»", "‹": "›"}
 _CLOSERS = {closer: opener for opener, closer in _OPENERS.items()}
@@ -55,12 +56,35 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans ``(start, end)`` into ``text``, in order, stripped of surrounding whitespace, never empty."""
     spans: list[tuple[int, int]] = []
     for line in _LINE.finditer(text):
+        pieces: list[tuple[int, int]] = []
         start = line.start()
         for boundary in _boundaries(text, line.start(), line.end()):
-            spans.extend(_stripped(text, start, boundary))
+            pieces.extend(_stripped(text, start, boundary))
             start = boundary
-        spans.extend(_stripped(text, start, line.end()))
+        pieces.extend(_stripped(text, start, line.end()))
+        spans.extend(_without_wordless_pieces(text, pieces))
     return spans
+
+
+def _without_wordless_pieces(text: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Join a piece with no letter or digit ("...", "!") to its neighbour on the same line.
+
+    Alone it is no sentence, and its vector sits close to every query, crowding out real answers.
+    """
+    merged: list[tuple[int, int]] = []
+    pending_start: int | None = None
+    for start, end in pieces:
+        if not _WORD.search(text, start, end):
+            if merged:
+                merged[-1] = (merged[-1][0], end)
+            elif pending_start is None:
+                pending_start = start
+            continue
+        merged.append((pending_start if pending_start is not None else start, end))
+        pending_start = None
+    if pending_start is not None:  # the whole line is punctuation: keep it, nothing is lost
+        merged.append((pending_start, pieces[-1][1]))
+    return merged
 
 
 def sentences_for(doc_id: str, text: str) -> list[Sentence]:

@@ -85,8 +85,16 @@ class Store:
         self.db.execute(
             "INSERT INTO documents (id, title, text, path, url, published, source, language)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (article.doc_id, article.title, article.text, article.path, article.url,
-             article.published, article.source, article.language),
+            (
+                article.doc_id,
+                article.title,
+                article.text,
+                article.path,
+                article.url,
+                article.published,
+                article.source,
+                article.language,
+            ),
         )
         sentence_rows = [
             self.db.execute(
@@ -160,10 +168,7 @@ class Store:
             FROM documents d ORDER BY d.id
             """
         ).fetchall()
-        return [
-            DocumentInfo(*row[:8], aliases=tuple(sorted(row[8].split("\x1f"))) if row[8] else ())
-            for row in rows
-        ]
+        return [DocumentInfo(*row[:8], aliases=tuple(sorted(row[8].split("\x1f"))) if row[8] else ()) for row in rows]
 
     def sentences(self, doc_id: str) -> list[Sentence]:
         rows = self.db.execute(

@@ -6,11 +6,10 @@ import time
 from dataclasses import dataclass
 
 from dalil.settings import Settings
-from index.loaded import LoadedIndex
+from index.loaded import LoadedIndex, Retrieval
 from index.normalize import detect_language, search_terms
-from qa.citations import cite
-from index.loaded import Retrieval
 from index.types import Sentence
+from qa.citations import cite
 from qa.extractive import (
     ScoredSentence,
     ScoringWeights,
@@ -24,6 +23,7 @@ from qa.types import Answer, Citation
 
 # Sentences outside the top passages still compete: the sentence index may find what chunking diluted.
 EXTRA_SENTENCES = 10
+MIN_CANDIDATE_PASSAGES = 10
 
 
 class QuestionError(ValueError):
@@ -56,7 +56,8 @@ def answer(
     language = detect_language(question)
     started = time.perf_counter()
 
-    retrieval = index.retrieve(question, k=max(top_k, 10))
+    # At least ten passages feed the answer step, whatever is shown: top_k must not change the answer.
+    retrieval = index.retrieve(question, k=max(top_k, MIN_CANDIDATE_PASSAGES))
     passages = retrieval.passages[:top_k]
     candidates = gather_candidates(index, retrieval)
     retrieved = time.perf_counter()

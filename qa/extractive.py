@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from index.normalize import detect_language, search_terms
 from index.types import Sentence
 
-
 HEADLINE_MAX_WORDS = 14
 SENTENCE_ENDINGS = (".", "!", "?", "؟", "؛", "…", ":")
 
@@ -67,8 +66,7 @@ def question_term_weights(
 ) -> dict[str, float]:
     """IDF weight of each distinct question term; rare words say more about where the answer is."""
     return {
-        term: math.log(1 + (total_chunks + 1) / (document_frequency.get(term, 0) + 1))
-        for term in dict.fromkeys(terms)
+        term: math.log(1 + (total_chunks + 1) / (document_frequency.get(term, 0) + 1)) for term in dict.fromkeys(terms)
     }
 
 

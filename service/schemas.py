@@ -73,7 +73,6 @@ class SentenceOut(_Response):
     text: str
 
 
-
 # ---- /v1/ask ---------------------------------------------------------------------------------
 
 
@@ -94,7 +93,6 @@ class CitationOut(_Response):
     quote: str = Field(description="Exactly `text[start:end]` of the article.")
 
 
-
 class PassageOut(_Response):
     doc_id: str
     chunk_id: str = Field(description='Chunk id, `"<doc_id>#<n>"`.')
@@ -104,7 +102,6 @@ class PassageOut(_Response):
     start: int
     end: int
     sentences: list[SentenceOut]
-
 
 
 class Timings(_Response):
@@ -154,7 +151,6 @@ class DocumentSummary(_Response):
     aliases: list[str] = Field(description="Other ids the same article was ingested under.")
 
 
-
 class DocumentList(BaseModel):
     documents: list[DocumentSummary]
 
@@ -178,8 +174,13 @@ class DocumentOut(BaseModel):
     @classmethod
     def of(cls, article: Article, sentences: list[Sentence]) -> "DocumentOut":
         return cls(
-            id=article.doc_id, title=article.title, published=article.published, source=article.source,
-            url=article.url, language=article.language, text=article.text,
+            id=article.doc_id,
+            title=article.title,
+            published=article.published,
+            source=article.source,
+            url=article.url,
+            language=article.language,
+            text=article.text,
             sentences=[SentenceSpan(id=s.id, start=s.start, end=s.end) for s in sentences],
         )
 

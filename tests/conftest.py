@@ -21,7 +21,11 @@ def _no_outside_network(monkeypatch, request):
 
     def guarded(sock, address):
         host = address[0] if isinstance(address, tuple) else address
-        if isinstance(host, str) and not (host.startswith("127.") or host in ("localhost", "::1")) and sock.family != socket.AF_UNIX:
+        if (
+            isinstance(host, str)
+            and not (host.startswith("127.") or host in ("localhost", "::1"))
+            and sock.family != socket.AF_UNIX
+        ):
             raise RuntimeError(f"test tried to reach {address}: tests must stay offline")
         return real_connect(sock, address)
 

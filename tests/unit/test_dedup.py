@@ -63,7 +63,9 @@ def test_threshold_must_be_a_share():
 
 def test_deduplicate_keeps_the_first_and_aliases_the_copies():
     copy = AIR_DEFENCE.replace("الأربعاء", "الخميس", 1)
-    kept, aliases = deduplicate([article("a", AIR_DEFENCE), article("b", PARTNERSHIP), article("c", copy), article("d", AIR_DEFENCE)])
+    kept, aliases = deduplicate(
+        [article("a", AIR_DEFENCE), article("b", PARTNERSHIP), article("c", copy), article("d", AIR_DEFENCE)]
+    )
     assert [a.doc_id for a in kept] == ["a", "b"]
     assert aliases == {"c": "a", "d": "a"}
 
@@ -80,7 +82,9 @@ def test_the_same_article_read_twice_gets_no_alias():
 
 def test_cleaned_wire_copy_has_another_id_and_becomes_an_alias():
     original = clean_article(RawArticle(path="rt.txt", text=AIR_DEFENCE))
-    wire = clean_article(RawArticle(path="wire.txt", text=AIR_DEFENCE.replace("موسكو", "العاصمة موسكو", 1) + "\nأ ف ب\n"))
+    wire = clean_article(
+        RawArticle(path="wire.txt", text=AIR_DEFENCE.replace("موسكو", "العاصمة موسكو", 1) + "\nأ ف ب\n")
+    )
     assert isinstance(original, Article) and isinstance(wire, Article)
     assert original.doc_id != wire.doc_id
     kept, aliases = deduplicate([original, wire])

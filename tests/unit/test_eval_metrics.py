@@ -19,15 +19,26 @@ def span(sentence: str) -> tuple[int, int]:
 
 def citation(n: int, sentence: str, *, shift: int = 0) -> dict:
     start, end = span(sentence)
-    return {"id": f"doc:{n}", "doc_id": "doc", "title": "t", "start": start + shift, "end": end + shift,
-            "quote": sentence}
+    return {
+        "id": f"doc:{n}",
+        "doc_id": "doc",
+        "title": "t",
+        "start": start + shift,
+        "end": end + shift,
+        "quote": sentence,
+    }
 
 
 def response(answer: str, citations: list[dict], *, abstained: bool = False, passages=None, ms: float = 10.0) -> dict:
     passages = passages if passages is not None else [[S0, S1], [S2]]
-    return {"answer": answer, "abstained": abstained, "confidence": 0.9, "citations": citations,
-            "passages": [{"sentences": [{"text": s} for s in p]} for p in passages],
-            "timings_ms": {"total": ms}}
+    return {
+        "answer": answer,
+        "abstained": abstained,
+        "confidence": 0.9,
+        "citations": citations,
+        "passages": [{"sentences": [{"text": s} for s in p]} for p in passages],
+        "timings_ms": {"total": ms},
+    }
 
 
 QUESTION = GoldQuestion("q1", "ar", "لأي عام؟", True, [["2016"]], [["خطة التعاون لعام 2016"]])
@@ -114,10 +125,22 @@ def test_summary_over_questions():
 
 def test_compare_reports():
     gold = [QUESTION, UNANSWERABLE]
-    before = evaluate(gold, {QUESTION.question: response("nothing", []),
-                             UNANSWERABLE.question: response("x", [], abstained=True)}.__getitem__, articles)
-    after = evaluate(gold, {QUESTION.question: response("2016", [citation(0, S0)]),
-                            UNANSWERABLE.question: response(S2, [citation(2, S2)])}.__getitem__, articles)
+    before = evaluate(
+        gold,
+        {
+            QUESTION.question: response("nothing", []),
+            UNANSWERABLE.question: response("x", [], abstained=True),
+        }.__getitem__,
+        articles,
+    )
+    after = evaluate(
+        gold,
+        {
+            QUESTION.question: response("2016", [citation(0, S0)]),
+            UNANSWERABLE.question: response(S2, [citation(2, S2)]),
+        }.__getitem__,
+        articles,
+    )
     flips = {f.id: f.became for f in flipped_questions(before, after)}
     assert flips == {"q1": "fixed", "q3": "broken"}
     accuracy = next(d for d in metric_deltas(before, after) if d.scope == "all" and d.metric == "answer_accuracy")

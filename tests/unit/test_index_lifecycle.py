@@ -13,7 +13,10 @@ from index.loaded import IndexUnavailable, open_index
 from index.manifest import ManifestMismatch
 from tests.conftest import DEMO_ARTICLES
 
-STORY = "Officials met in Lisbon on Tuesday. They signed a trade agreement worth 3.5 billion euros.\nThe talks lasted two days."
+STORY = (
+    "Officials met in Lisbon on Tuesday. They signed a trade agreement worth 3.5 billion euros.\n"
+    "The talks lasted two days."
+)
 
 
 def build(settings, *sources):
@@ -105,7 +108,7 @@ def test_duplicate_copy_is_recorded_as_alias(make_settings, tmp_path):
     assert len(report.aliases) == 1
     assert [p.path.rsplit("/", 1)[-1] for p in report.problems] == ["same-text.txt"]
     loaded = open_index(settings)
-    (alias, canonical), = report.aliases.items()
+    ((alias, canonical),) = report.aliases.items()
     assert {d.id: d.aliases for d in loaded.list_documents()}[canonical] == (alias,)
     loaded.close()
 
@@ -185,7 +188,23 @@ def test_sentence_mean_chunk_vectors_are_weighted_means_of_their_sentences(make_
         sentence_matrix = loaded.sentence_vectors.reconstruct([found[s.id][0] for s in passage.sentences])
         expected = np.array([len(s.text) for s in passage.sentences], dtype=np.float32) @ sentence_matrix
         expected /= np.linalg.norm(expected)
-        chunk_rowid = loaded.store.db.execute("SELECT rowid FROM chunks WHERE id = ?", (passage.chunk_id,)).fetchone()[0]
+        chunk_rowid = loaded.store.db.execute("SELECT rowid FROM chunks WHERE id = ?", (passage.chunk_id,)).fetchone()[
+            0
+        ]
         np.testing.assert_allclose(loaded.chunk_vectors.reconstruct([chunk_rowid])[0], expected, atol=1e-5)
     finally:
         loaded.close()
+
+
+def test_one_sentence_chunks_reuse_the_sentence_vector(make_settings, monkeypatch):
+    settings = make_settings(chunk_sentences=1, chunk_overlap=0)
+    embedder = load_embedder(settings)
+    embedded = []
+    original = embedder.embed_passages
+    monkeypatch.setattr(embedder, "embed_passages", lambda texts: embedded.extend(texts) or original(texts))
+    report = build_index(settings, embedder, [DEMO_ARTICLES])
+    assert len(embedded) == report.sentences == report.chunks  # each text embedded once
+    loaded = open_index(settings)
+    passage = loaded.search("الدفاع الجوي", k=1)[0]
+    assert passage.text == passage.sentences[0].text
+    loaded.close()

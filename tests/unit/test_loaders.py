@@ -121,12 +121,15 @@ def test_a_file_named_twice_is_read_once(tmp_path):
 def test_markdown_front_matter_becomes_metadata(tmp_path):
     path = write(
         tmp_path / "story.md",
-        "---\ntitle: \"Talks in Lisbon\"\ndate: 2021-11-09\nsource: Reuters\nurl: https://example.com/lisbon\n"
+        '---\ntitle: "Talks in Lisbon"\ndate: 2021-11-09\nsource: Reuters\nurl: https://example.com/lisbon\n'
         "tags:\n  - trade\n---\n# A heading\n\nOfficials met on Tuesday.\n",
     )
     article = read_one(path)
     assert (article.title, article.published, article.source, article.url) == (
-        "Talks in Lisbon", "2021-11-09", "Reuters", "https://example.com/lisbon"
+        "Talks in Lisbon",
+        "2021-11-09",
+        "Reuters",
+        "https://example.com/lisbon",
     )
     assert article.text == "A heading\n\nOfficials met on Tuesday."
 
@@ -188,8 +191,21 @@ def test_html_keeps_only_the_article_text_one_line_per_block(tmp_path):
         "Talks end in Lisbon\nOfficials met on Tuesday & signed a deal.\nThe talks lasted two days.\n"
         "Trade rose.\nUnions objected."
     )
-    for furniture in ("SCRIPT", "IMG-HANDLER", "onerror", "Home", "Share", "Tweet", "Photo", "Comment", "Other story",
-                      "Most read", "Copyright", "Site header", "color"):
+    for furniture in (
+        "SCRIPT",
+        "IMG-HANDLER",
+        "onerror",
+        "Home",
+        "Share",
+        "Tweet",
+        "Photo",
+        "Comment",
+        "Other story",
+        "Most read",
+        "Copyright",
+        "Site header",
+        "color",
+    ):
         assert furniture not in article.text
 
 
@@ -204,10 +220,15 @@ def test_html_metadata(tmp_path):
 def test_html_without_article_uses_main_then_body_and_fallback_metadata(tmp_path):
     page = """<html><head><title>Budget vote | Daily</title><meta property="og:site_name" content="Daily">
     <meta property="og:url" content="https://daily.example/budget"></head>
-    <body><div>Menu text</div><main><p>The budget passed.</p><time datetime="2020-05-01">May 1</time></main></body></html>"""
+    <body><div>Menu text</div><main><p>The budget passed.</p>
+    <time datetime="2020-05-01">May 1</time></main></body></html>"""
     article = read_one(write(tmp_path / "main.html", page))
     assert article.text == "The budget passed.\nMay 1"
-    assert (article.title, article.url, article.published) == ("Budget vote", "https://daily.example/budget", "2020-05-01")
+    assert (article.title, article.url, article.published) == (
+        "Budget vote",
+        "https://daily.example/budget",
+        "2020-05-01",
+    )
 
     body_only = read_one(write(tmp_path / "body.html", "<body><h1>Headline</h1><p>Body text.</p></body>"))
     assert body_only.text == "Headline\nBody text." and body_only.title == "Headline"
@@ -222,17 +243,36 @@ def test_html_without_text_is_a_problem(tmp_path):
 
 
 def test_jsonl_bad_lines_are_reported_and_the_others_load(tmp_path):
-    good = {"id": "lisbon-1", "title": "Talks", "text": "Officials met.", "url": "https://e.com/1",
-            "published": "2021-11-09", "source": "Reuters"}
-    lines = [json.dumps(good), "", '{"text": "broken', json.dumps(["not", "an", "object"]), json.dumps({"title": "no text"}),
-             json.dumps({"text": "   "}), json.dumps({"id": 7, "text": "Second story."})]
+    good = {
+        "id": "lisbon-1",
+        "title": "Talks",
+        "text": "Officials met.",
+        "url": "https://e.com/1",
+        "published": "2021-11-09",
+        "source": "Reuters",
+    }
+    lines = [
+        json.dumps(good),
+        "",
+        '{"text": "broken',
+        json.dumps(["not", "an", "object"]),
+        json.dumps({"title": "no text"}),
+        json.dumps({"text": "   "}),
+        json.dumps({"id": 7, "text": "Second story."}),
+    ]
     path = write(tmp_path / "feed.jsonl", "\n".join(lines) + "\n")
     articles, problems = read_articles([path])
     assert [(a.path, a.doc_id, a.text) for a in articles] == [
-        (f"{path}#L1", "lisbon-1", "Officials met."), (f"{path}#L7", "7", "Second story.")
+        (f"{path}#L1", "lisbon-1", "Officials met."),
+        (f"{path}#L7", "7", "Second story."),
     ]
     first = articles[0]
-    assert (first.title, first.url, first.published, first.source) == ("Talks", "https://e.com/1", "2021-11-09", "Reuters")
+    assert (first.title, first.url, first.published, first.source) == (
+        "Talks",
+        "https://e.com/1",
+        "2021-11-09",
+        "Reuters",
+    )
     messages = [p.message for p in problems]
     assert messages[0].startswith("line 3: not valid JSON (Unterminated string")
     assert messages[1] == 'line 4: expected a JSON object with a "text" key, found a list'

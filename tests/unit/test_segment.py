@@ -152,10 +152,7 @@ def test_long_dotted_runs_are_scanned_in_linear_time():
 
 
 NEWS_CHARACTERS = (
-    "ابتثجحخدذرزسشصضطظعغفقكلمنهويءأإآىةـًٌٍَُِّْ"
-    "abcxyzABCXYZ0123456789٠١٢٣"
-    " .?!؟؛…،:-\"'“”«»()[]’"
-    "\n\n\r\t\u2028\x1c\u00a0"
+    "ابتثجحخدذرزسشصضطظعغفقكلمنهويءأإآىةـًٌٍَُِّْabcxyzABCXYZ0123456789٠١٢٣ .?!؟؛…،:-\"'“”«»()[]’\n\n\r\t\u2028\x1c\u00a0"
 )
 
 
@@ -202,3 +199,9 @@ def test_demo_article_quotation_with_inner_sentences_is_one_sentence():
     quoted = next(s for s in sentences(text) if s.startswith("هذا وشدّد"))
     assert quoted.endswith('ولا سيما الموضوع الأفغاني".')
     assert quoted.count(".") == 3
+
+
+def test_wordless_pieces_join_their_neighbours():
+    text = "وكيف لا! ... بالتأكيد!\n!!! أولا. ثم\n***"
+    spans = split_sentences(text)
+    assert [text[a:b] for a, b in spans] == ["وكيف لا! ...", "بالتأكيد!", "!!! أولا.", "ثم", "***"]
