@@ -83,7 +83,7 @@ def run(
         "gold": str(gold),
         "backend": backend,
         "k": k,
-        "target": url or str(corpus or index or "DALIL_INDEX_DIR"),
+        "target": url or str(corpus or settings_for(index).index_dir),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}",
         **report.get("meta", {}),

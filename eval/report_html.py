@@ -284,7 +284,7 @@ def _recall_chart(report: dict) -> str:
         "evidence recall (%)</text>"
     )
     out.append(
-        f'<text x="{left + pw / 2:.0f}" y="{h - 6}" class="axis" text-anchor="middle">k (sentences retrieved)</text>'
+        f'<text x="{left + pw / 2:.0f}" y="{h - 6}" class="axis" text-anchor="middle">k (passages retrieved)</text>'
     )
     if not all_vals:
         out.append(

@@ -152,7 +152,7 @@ def test_contains_three_accessible_svg_charts():
     for label in ("Answer", "Citation", "Abstention", "score (%)"):
         assert label in bars
     recall = doc[doc.index('id="chart-recall"') :]
-    assert "k (sentences retrieved)" in recall[: recall.index("</svg>")]
+    assert "k (passages retrieved)" in recall[: recall.index("</svg>")]
     latency = doc[doc.index('id="chart-latency"') :]
     assert "latency (ms)" in latency[: latency.index("</svg>")]
 
