@@ -76,10 +76,10 @@ def build_paragraph_index(
     return build_index(settings, embedder, [feed], progress)
 
 
-def paragraph_ranking(index: LoadedIndex, question: str, depth: int = DEPTH) -> list[str]:
-    """Paragraph ids, best first, each ranked by its best retrieved chunk."""
+def paragraph_ranking(index: LoadedIndex, question: str, depth: int = DEPTH, mode: str | None = None) -> list[str]:
+    """Article ids, best first, each ranked by its best retrieved chunk."""
     ranked: dict[str, None] = {}
-    for passage in index.retrieve(question, k=depth * 4).passages:
+    for passage in index.retrieve(question, k=depth * 4, mode=mode).passages:
         ranked.setdefault(passage.doc_id, None)
     return list(ranked)[:depth]
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from dalil.settings import Settings
-from eval.squad import DATASETS_DIR
+from eval.squad import DATASETS_DIR, paragraph_ranking
 from index.builder import build_index
 from index.embedder import Embedder
 from index.loaded import open_index
@@ -74,10 +74,7 @@ def run_sentence_retrieval(
         ranks = []
         try:
             for done, (qid, question) in enumerate(asked, start=1):
-                ranked: dict[str, None] = {}
-                for passage in index.retrieve(question, k=DEPTH * 2).passages:
-                    ranked.setdefault(passage.doc_id, None)
-                ranking = list(ranked)[:DEPTH]
+                ranking = paragraph_ranking(index, question, depth=DEPTH)
                 target = report.aliases.get(targets[qid], targets[qid])
                 ranks.append(ranking.index(target) + 1 if target in ranking else None)
                 if progress:
