@@ -1,0 +1,1 @@
+"""Turning one file format into a raw article: each format in its own module."""
