@@ -13,7 +13,7 @@ from index.generations import current_generation
 from index.layout import CHUNK_VECTORS, SENTENCE_VECTORS, STORE_FILE
 from index.manifest import Manifest
 from index.normalize import detect_language, search_terms
-from index.store import Store
+from index.store import Store, StoredChunk
 from index.types import Article, DocumentInfo, Passage, Sentence
 from index.vectors import VectorIndex
 
@@ -53,7 +53,9 @@ class LoadedIndex:
         self.store = Store(folder / STORE_FILE)
         self.chunk_vectors = VectorIndex.load(folder / CHUNK_VECTORS)
         self.sentence_vectors = VectorIndex.load(folder / SENTENCE_VECTORS)
+        # A published generation never changes, so what is derived from it is computed once, here.
         self._chunks_by_sentence_rowid = self.store.chunks_by_sentence_rowid()
+        self._counts = self.store.counts()
 
     def close(self) -> None:
         self.store.close()
@@ -70,7 +72,7 @@ class LoadedIndex:
         return self.store.sentences(doc_id)
 
     def stats(self) -> dict[str, int]:
-        return self.store.counts()
+        return dict(self._counts)
 
     # ---- retrieval -------------------------------------------------------------------------
 
@@ -98,8 +100,9 @@ class LoadedIndex:
             weights.append(self.settings.lexical_weight)
         fused = reciprocal_rank_fusion(rankings, weights, k=self.settings.rrf_k)[:k]
         score_of = dense_scores if mode == "dense" else dict(fused)
-        passages = self._passages([rowid for rowid, _ in fused], score_of)
-        return Retrieval(query, language, vector, passages, self._context_similarity(dense))
+        stored = self.store.chunks_by_rowid(list(dense_scores.keys() | dict(fused).keys()))
+        passages = self._passages([rowid for rowid, _ in fused], score_of, stored)
+        return Retrieval(query, language, vector, passages, self._context_similarity(dense_scores, stored))
 
     def _chunks_of_best_sentences(self, vector: np.ndarray, k: int) -> list[int]:
         ranking: dict[int, None] = {}
@@ -108,25 +111,21 @@ class LoadedIndex:
                 ranking.setdefault(chunk_rowid, None)
         return list(ranking)
 
-    def _context_similarity(self, dense: list[tuple[int, float]]) -> dict[str, float]:
+    @staticmethod
+    def _context_similarity(dense_scores: dict[int, float], stored: dict[int, StoredChunk]) -> dict[str, float]:
         best: dict[str, float] = {}
-        score_of = dict(dense)
-        for stored in self.store.chunks_by_rowid(list(score_of)).values():
-            score = score_of[stored.rowid]
-            for sid in stored.chunk.sentence_ids:
+        for rowid, score in dense_scores.items():
+            for sid in stored[rowid].chunk.sentence_ids:
                 best[sid] = max(best.get(sid, -1.0), score)
         return best
 
-    def _passages(self, rowids: list[int], score_of: dict) -> list[Passage]:
-        stored = self.store.chunks_by_rowid(rowids)
-        sentence_ids = [sid for c in stored.values() for sid in c.chunk.sentence_ids]
+    def _passages(self, rowids: list[int], score_of: dict, stored: dict[int, StoredChunk]) -> list[Passage]:
+        found = [(rowid, stored[rowid].chunk) for rowid in rowids if rowid in stored]
+        sentence_ids = [sid for _, chunk in found for sid in chunk.sentence_ids]
         sentences = {sid: s for sid, (_, s) in self.store.sentences_by_id(sentence_ids).items()}
-        titles = self.store.titles(c.chunk.doc_id for c in stored.values())
+        titles = self.store.titles(chunk.doc_id for _, chunk in found)
         passages = []
-        for rowid in rowids:
-            if rowid not in stored:
-                continue
-            chunk = stored[rowid].chunk
+        for rowid, chunk in found:
             passages.append(
                 Passage(
                     doc_id=chunk.doc_id,
