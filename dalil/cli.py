@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from dalil.clikit import embedder_or_exit, errors, fail, index_or_exit, settings_for
+from dalil.clikit import embedder_or_exit, errors, fail, index_or_exit, llm_or_exit, settings_for
 from eval.cli import app as eval_app
 
 app = typer.Typer(help="dalil: cited answers from Arabic and English news articles.", no_args_is_help=True)
@@ -142,15 +142,17 @@ def ask(
     question: str,
     top_k: Annotated[int, typer.Option("--top-k", min=1, max=50)] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full answer as JSON.")] = False,
+    backend: Annotated[str | None, typer.Option(help="extractive, llm or auto (default: DALIL_BACKEND).")] = None,
     index: IndexOption = None,
 ) -> None:
     """Answer a question with cited source sentences."""
     import qa
 
     settings = settings_for(index)
+    llm = llm_or_exit(settings, backend or settings.backend)
     loaded = index_or_exit(settings)
     try:
-        result = qa.answer(question, loaded, top_k=top_k, settings=settings)
+        result = qa.answer(question, loaded, top_k=top_k, settings=settings, backend=backend, llm=llm)
     except qa.QuestionError as exc:
         raise fail(str(exc)) from exc
     if as_json:
@@ -159,7 +161,13 @@ def ask(
     console.print(result.answer)
     for number, citation in enumerate(result.citations, start=1):
         console.print(f"[dim][{number}] {citation.id} ({citation.title}) chars {citation.start}-{citation.end}[/]")
-    console.print(f"[dim]confidence {result.confidence:.2f} · {result.timings_ms['total']:.0f} ms[/]")
+    for claim in result.unsupported:
+        console.print(f"[yellow]removed:[/] {claim.text} [dim]({claim.reason})[/]")
+    if result.degraded:
+        console.print(f"[yellow]degraded:[/] {result.degraded_reason}")
+    console.print(
+        f"[dim]{result.backend} · confidence {result.confidence:.2f} · {result.timings_ms['total']:.0f} ms[/]"
+    )
 
 
 @app.command()
@@ -171,10 +179,15 @@ def serve(
     """Serve the HTTP API, its docs at /docs."""
     import uvicorn
 
+    from prompts import PromptError
     from service.app import create_app
 
     settings = settings_for(index)
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    try:
+        application = create_app(settings)
+    except (PromptError, ValueError) as exc:  # broken prompt templates or LLM settings stop the start-up
+        raise fail(str(exc)) from exc
+    uvicorn.run(application, host=host or settings.host, port=port or settings.port)
 
 
 @model_app.command("export-e5")

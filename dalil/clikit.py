@@ -40,3 +40,16 @@ def index_or_exit(settings: Settings):
         return open_index(settings, embedder_or_exit(settings))
     except (IndexUnavailable, ManifestMismatch) as exc:
         raise fail(str(exc)) from exc
+
+
+def llm_or_exit(settings: Settings, backend: str):
+    """The configured LLM backend (None when none is configured), after checking ``backend`` can be served."""
+    from prompts import PromptError
+    from qa.llm_backend import BackendUnavailable, choose_backend, llm_from_settings
+
+    try:
+        llm = llm_from_settings(settings)
+        choose_backend(backend, llm)
+    except (PromptError, BackendUnavailable, ValueError) as exc:
+        raise fail(str(exc)) from exc
+    return llm

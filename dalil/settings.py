@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +45,26 @@ class Settings(BaseSettings):
     # Extractive answering.
     abstain_threshold: float = 0.5
     max_answer_sentences: int = Field(default=3, ge=1, le=10)
+
+    # Which answerer a request gets when it names none: "auto" uses the LLM when one is configured and
+    # healthy, else the extractive answerer.
+    backend: Literal["extractive", "llm", "auto"] = "auto"
+
+    # Optional LLM behind any OpenAI-compatible API. Unset base URL or model = no LLM.
+    llm_base_url: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_model: str | None = None
+    llm_timeout_s: float = Field(default=30.0, gt=0)
+    llm_max_retries: int = Field(default=2, ge=0, le=10)
+    llm_max_tokens: int = Field(default=512, ge=16)
+    llm_temperature: float = Field(default=0.0, ge=0, le=2)
+    # How many numbered source sentences the prompt gives the model.
+    llm_sources: int = Field(default=12, ge=1, le=60)
+    # After a failure, "auto" answers extractively for this long before trying the LLM again.
+    llm_cooldown_s: float = Field(default=30.0, ge=0)
+    # Folder of prompt templates (`<name>.v<version>.toml`); the newest version of each is used unless pinned.
+    prompt_dir: Path = PROJECT_ROOT / "prompts" / "templates"
+    prompt_versions: dict[str, int] = Field(default_factory=dict)
 
     # HTTP.
     host: str = "127.0.0.1"

@@ -14,7 +14,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from dalil.clikit import embedder_or_exit, errors, fail, index_or_exit, settings_for
+from dalil.clikit import embedder_or_exit, errors, fail, index_or_exit, llm_or_exit, settings_for
+from qa.llm_backend import BACKENDS
 
 app = typer.Typer(help="Measure answer accuracy, citation quality, retrieval and latency.", no_args_is_help=True)
 console = Console()
@@ -55,7 +56,9 @@ def print_summary(report: dict) -> None:
 @app.command("run")
 def run(
     gold: Annotated[Path, typer.Option(help="Gold questions, JSON Lines (eval/FORMAT.md).")],
-    backend: Annotated[str, typer.Option(help="Answering backend.")] = "extractive",
+    backend: Annotated[
+        str, typer.Option(help="extractive, llm (the model in DALIL_LLM_*, verified) or auto (llm when healthy).")
+    ] = "extractive",
     k: Annotated[int, typer.Option(min=1, max=50, help="Passages shown per answer.")] = 5,
     index: Annotated[Path | None, typer.Option(help="Index folder (default: DALIL_INDEX_DIR).")] = None,
     corpus: Annotated[Path | None, typer.Option(help="Index this folder into a temporary index first.")] = None,
@@ -67,8 +70,8 @@ def run(
     """Answer every gold question and score answers, citations, abstentions, retrieval and latency."""
     from eval.runner import load_gold
 
-    if backend != "extractive":
-        raise fail(f"backend {backend!r} is not available; this dalil answers with 'extractive'")
+    if backend not in BACKENDS:
+        raise fail(f"--backend must be one of {', '.join(BACKENDS)} (got {backend!r})")
     if sum(x is not None for x in (index, corpus, url)) > 1:
         raise fail("choose one of --index, --corpus and --url")
     try:
@@ -78,7 +81,7 @@ def run(
     if not questions:
         raise fail(f"{gold} holds no questions")
 
-    report = _evaluate(questions, k=k, index=index, corpus=corpus, url=url)
+    report = _evaluate(questions, k=k, index=index, corpus=corpus, url=url, backend=backend)
     report["meta"] = {
         "gold": str(gold),
         "backend": backend,
@@ -97,7 +100,7 @@ def run(
         console.print(f"wrote {html_out}")
 
 
-def _evaluate(questions, *, k: int, index: Path | None, corpus: Path | None, url: str | None) -> dict:
+def _evaluate(questions, *, k: int, index: Path | None, corpus: Path | None, url: str | None, backend: str) -> dict:
 
     with _bench_progress() as bar:
         task = bar.add_task("evaluating", total=len(questions))
@@ -106,14 +109,14 @@ def _evaluate(questions, *, k: int, index: Path | None, corpus: Path | None, url
             bar.update(task, completed=done, total=total)
 
         if url:
-            return _over_http(questions, url, k, progress)
+            return _over_http(questions, url, k, progress, backend)
         if corpus:
             with tempfile.TemporaryDirectory() as tmp:
-                return _in_process(questions, k, progress, index_dir=Path(tmp), corpus=corpus)
-        return _in_process(questions, k, progress, index_dir=index)
+                return _in_process(questions, k, progress, backend, index_dir=Path(tmp), corpus=corpus)
+        return _in_process(questions, k, progress, backend, index_dir=index)
 
 
-def _over_http(questions, url: str, k: int, progress) -> dict:
+def _over_http(questions, url: str, k: int, progress, backend: str) -> dict:
     import httpx
 
     from eval.http_answerer import ServiceError, http_answerer, http_articles
@@ -121,17 +124,20 @@ def _over_http(questions, url: str, k: int, progress) -> dict:
 
     with httpx.Client(base_url=url.rstrip("/"), timeout=60) as client:
         try:
-            report = evaluate(questions, http_answerer(client, k=k), http_articles(client), progress)
+            report = evaluate(questions, http_answerer(client, k=k, backend=backend), http_articles(client), progress)
         except ServiceError as exc:
             raise fail(str(exc)) from exc
     return report
 
 
-def _in_process(questions, k: int, progress, *, index_dir: Path | None, corpus: Path | None = None) -> dict:
+def _in_process(
+    questions, k: int, progress, backend: str, *, index_dir: Path | None, corpus: Path | None = None
+) -> dict:
     from eval.runner import evaluate, in_process_answerer, stored_articles
     from index.builder import build_index
 
     settings = settings_for(index_dir)
+    llm = llm_or_exit(settings, backend)
     if corpus is not None:
         if not corpus.exists():
             raise fail(f"corpus not found: {corpus}")
@@ -139,9 +145,12 @@ def _in_process(questions, k: int, progress, *, index_dir: Path | None, corpus: 
     loaded = index_or_exit(settings)
     try:
         report = evaluate(
-            questions, in_process_answerer(loaded, k=k, settings=settings), stored_articles(loaded), progress
+            questions,
+            in_process_answerer(loaded, k=k, settings=settings, backend=backend, llm=llm),
+            stored_articles(loaded),
+            progress,
         )
-        report["meta"] = {"embedder": loaded.manifest.embedder}
+        report["meta"] = {"embedder": loaded.manifest.embedder, **({"llm": llm.chat.name} if llm else {})}
         return report
     finally:
         loaded.close()

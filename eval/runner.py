@@ -138,11 +138,16 @@ def evaluate(
                 "answerable": question.answerable,
                 "question": question.question,
                 "answer": response["answer"],
+                "warnings": response.get("warnings", []),
                 "abstained": response["abstained"],
                 "confidence": response["confidence"],
                 "citations": response["citations"],
                 "gold": {"answers": question.answers, "evidence": question.evidence},
                 "latency_ms": response["timings_ms"]["total"],
+                "backend": response.get("backend", "extractive"),
+                "degraded": bool(response.get("degraded")),
+                "degraded_reason": response.get("degraded_reason"),
+                "unsupported": response.get("unsupported", []),
                 "verdicts": judge(question, response, article_text),
             }
         )
@@ -186,6 +191,10 @@ def summarize(records: Sequence[dict]) -> dict:
         "mrr": _mean(
             [1 / r["verdicts"]["evidence_rank"] if r["verdicts"]["evidence_rank"] else 0.0 for r in answerable]
         ),
+        # How often the LLM answer stood (backend "llm") or was replaced by the extractive one (degraded).
+        "llm_answered": sum(r.get("backend") == "llm" for r in records),
+        "degraded": sum(bool(r.get("degraded")) for r in records),
+        "unsupported_claims": sum(len(r.get("unsupported", [])) for r in records),
         "latency_ms": {
             "p50": round(float(np.percentile(latencies, 50)), 2) if latencies else None,
             "p95": round(float(np.percentile(latencies, 95)), 2) if latencies else None,

@@ -79,6 +79,12 @@ class LoadedIndex:
     def search(self, query: str, k: int = 10) -> list[Passage]:
         return self.retrieve(query, k).passages
 
+    def as_retriever(self, k: int = 5) -> "DalilRetriever":  # noqa: F821 - imported below, langchain is optional
+        """This index as a LangChain retriever returning the top ``k`` passages."""
+        from index.langchain_retriever import DalilRetriever
+
+        return DalilRetriever(index=self, k=k)
+
     def retrieve(self, query: str, k: int, mode: str | None = None) -> Retrieval:
         mode = mode or self.settings.retrieval_mode
         language = detect_language(query)

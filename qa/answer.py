@@ -1,15 +1,20 @@
-"""``answer(question, index)``: the one question-answering entry point, shared by the service, the CLI and eval."""
+"""``answer(question, index)``: the one question-answering entry point, shared by the service, the CLI and eval.
+
+``stream_answer`` is the same answer as a stream of events; ``answer`` is its last event.
+"""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from dalil.settings import Settings
 from index.loaded import LoadedIndex, Retrieval
 from index.normalize import detect_language, search_terms
-from index.types import Sentence
+from index.types import Passage, Sentence
 from qa.citations import cite
+from qa.events import AnswerEvent, DoneEvent, RetrievalEvent
 from qa.extractive import (
     ScoredSentence,
     ScoringWeights,
@@ -18,7 +23,10 @@ from qa.extractive import (
     select_answer_sentences,
     unseen_share,
 )
+from qa.llm_answer import stream_llm_answer
+from qa.llm_backend import Backend, LLMBackend, choose_backend
 from qa.messages import message
+from qa.replay import replay, timings
 from qa.types import Answer, Citation
 
 # Sentences outside the top passages still compete: the sentence index may find what chunking diluted.
@@ -48,23 +56,88 @@ def answer(
     top_k: int = 5,
     settings: Settings | None = None,
     weights: ScoringWeights = ScoringWeights(),
+    backend: Backend | None = None,
+    llm: LLMBackend | None = None,
 ) -> Answer:
+    """Answer ``question`` from ``index``. ``backend`` defaults to ``DALIL_BACKEND``; ``llm`` is the configured
+    model, if any. Raises ``QuestionError`` for a question that cannot be asked, ``BackendUnavailable`` when the
+    LLM is asked for but not configured.
+    """
+    for event in stream_answer(
+        question, index, top_k=top_k, settings=settings, weights=weights, backend=backend, llm=llm
+    ):
+        if isinstance(event, DoneEvent):
+            return event.answer
+    raise AssertionError("an answer stream always ends with its answer")
+
+
+def stream_answer(
+    question: str,
+    index: LoadedIndex,
+    *,
+    top_k: int = 5,
+    settings: Settings | None = None,
+    weights: ScoringWeights = ScoringWeights(),
+    backend: Backend | None = None,
+    llm: LLMBackend | None = None,
+) -> Iterator[AnswerEvent]:
+    """The answer as events: retrieval, verified tokens and citations, then the final answer.
+
+    Problems with the question are raised before the first event, so a caller can still refuse the request.
+    """
     settings = settings or index.settings
+    chosen = choose_backend(backend or settings.backend, llm)
+    prepared = prepare(question, index, top_k, settings, weights)
+    return _events(prepared, index, settings, weights, llm if chosen == "llm" else None)
+
+
+def _events(
+    prepared: Prepared, index: LoadedIndex, settings: Settings, weights: ScoringWeights, llm: LLMBackend | None
+) -> Iterator[AnswerEvent]:
+    yield RetrievalEvent(prepared.passages)
+    if llm is None:
+        yield from replay(extractive_answer(prepared, index, settings, weights))
+    else:
+        yield from stream_llm_answer(
+            prepared, index, llm, lambda: extractive_answer(prepared, index, settings, weights)
+        )
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A validated question with its retrieval and scored candidate sentences: what every backend starts from."""
+
+    question: str
+    language: str
+    passages: list[Passage]
+    scores: QuestionScores
+    confidence: float
+    started: float
+    retrieved: float
+
+
+def prepare(question: str, index: LoadedIndex, top_k: int, settings: Settings, weights: ScoringWeights) -> Prepared:
     question = validate_question(question, settings.max_question_chars)
     if not 1 <= top_k <= 50:
         raise QuestionError("top_k must be between 1 and 50")
-    language = detect_language(question)
     started = time.perf_counter()
-
     # At least ten passages feed the answer step, whatever is shown: top_k must not change the answer.
     retrieval = index.retrieve(question, k=max(top_k, MIN_CANDIDATE_PASSAGES))
-    passages = retrieval.passages[:top_k]
-    candidates = gather_candidates(index, retrieval)
-    retrieved = time.perf_counter()
+    scores = score_question(index, question, retrieval, gather_candidates(index, retrieval), weights)
+    return Prepared(
+        question=question,
+        language=retrieval.language,
+        passages=retrieval.passages[:top_k],
+        scores=scores,
+        confidence=round(scores.confidence(weights), 4),
+        started=started,
+        retrieved=time.perf_counter(),
+    )
 
-    scores = score_question(index, question, retrieval, candidates, weights)
-    conf = scores.confidence(weights)
-    abstained = conf < settings.abstain_threshold
+
+def extractive_answer(prepared: Prepared, index: LoadedIndex, settings: Settings, weights: ScoringWeights) -> Answer:
+    scores, language = prepared.scores, prepared.language
+    abstained = prepared.confidence < settings.abstain_threshold
     if abstained:
         text, citations = message("abstain" if scores.scored else "empty_index", language), []
     else:
@@ -72,19 +145,14 @@ def answer(
         chosen = select_answer_sentences(scores.scored, settings.max_answer_sentences, margin)
         citations = _citations(index, chosen)
         text = _compose(citations, language)
-    finished = time.perf_counter()
     return Answer(
         answer=text,
         language=language,
         abstained=abstained,
-        confidence=round(conf, 4),
+        confidence=prepared.confidence,
         citations=citations,
-        passages=passages,
-        timings_ms={
-            "retrieve": round((retrieved - started) * 1000, 2),
-            "answer": round((finished - retrieved) * 1000, 2),
-            "total": round((finished - started) * 1000, 2),
-        },
+        passages=prepared.passages,
+        timings_ms=timings(prepared),
     )
 
 

@@ -18,6 +18,16 @@ class Citation:
     start: int
     end: int
     quote: str  # == article text[start:end]
+    # The model's translation of the quote, when it answered in another language than the source's.
+    translation: str | None = None
+
+
+@dataclass(frozen=True)
+class UnsupportedClaim:
+    """A sentence the model wrote that verification removed, and why."""
+
+    text: str
+    reason: str
 
 
 @dataclass
@@ -30,3 +40,8 @@ class Answer:
     passages: list[Passage]
     backend: str = "extractive"
     timings_ms: dict[str, float] = field(default_factory=dict)
+    # True when the LLM was asked but its answer could not be used, so the extractive answer stands in.
+    degraded: bool = False
+    degraded_reason: str | None = None
+    unsupported: list[UnsupportedClaim] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)

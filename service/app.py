@@ -13,8 +13,9 @@ from fastapi import FastAPI
 
 from dalil.settings import Settings
 from index.loaded import LoadedIndex
+from qa import LLMBackend, llm_from_settings
 from service import errors
-from service.routes import ask, documents, health, search
+from service.routes import ask, documents, health, search, stream
 
 logger = logging.getLogger("dalil.service")
 
@@ -25,6 +26,11 @@ Questions over Arabic and English news articles, answered with the source senten
 
 * `POST /v1/ask` answers a question. Each citation gives the article, character offsets `start`/`end`
   into its text, and the quoted sentence; when the sources do not support an answer the service abstains.
+* `POST /v1/ask/stream` streams the same answer as Server-Sent Events: `retrieval`, `token`, `citation`,
+  then `done` (the `/v1/ask` response) or `error`. Only verified text is streamed.
+* With `"backend": "llm"` (or `auto` and a configured model) an OpenAI-compatible model writes the answer;
+  every sentence must cite a source sentence that supports it, or it is removed and listed in `unsupported`.
+  If the model fails, the extractive answer is returned with `degraded: true` and the reason.
 * `POST /v1/search` returns the most relevant passages without answering.
 * `GET /v1/documents` lists the indexed articles; `GET /v1/documents/{doc_id}` returns one article's text,
   which every offset points into.
@@ -47,14 +53,22 @@ def _load(settings: Settings) -> tuple[LoadedIndex | None, str | None]:
         return None, reason
 
 
-def create_app(settings: Settings | None = None, index: LoadedIndex | None = None) -> FastAPI:
-    """Build the application. ``index``, when given, is used as is and left open on shutdown."""
+def create_app(
+    settings: Settings | None = None, index: LoadedIndex | None = None, llm: LLMBackend | None = None
+) -> FastAPI:
+    """Build the application. ``index``, when given, is used as is and left open on shutdown; ``llm``, when
+    given, replaces the model configured by ``DALIL_LLM_*``.
+
+    Prompt templates are loaded and checked here, so a broken template stops the service before it serves.
+    """
     settings = settings or Settings()
+    llm = llm or llm_from_settings(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = index is None
         app.state.index, app.state.index_error = (index, None) if index is not None else _load(settings)
+        app.state.llm = llm
         try:
             yield
         finally:
@@ -73,7 +87,8 @@ def create_app(settings: Settings | None = None, index: LoadedIndex | None = Non
     app.state.settings = settings
     app.state.index = None
     app.state.index_error = "the service has not started"
+    app.state.llm = None
     errors.install(app)
-    for module in (ask, search, documents, health):
+    for module in (ask, stream, search, documents, health):
         app.include_router(module.router)
     return app

@@ -1,4 +1,4 @@
-"""Request dependencies: the settings and the loaded index, both kept on ``app.state`` by the lifespan."""
+"""Request dependencies: the settings, the loaded index and the optional LLM, kept on ``app.state`` by the lifespan."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 
 from dalil.settings import Settings
 from index.loaded import LoadedIndex
+from qa import LLMBackend
 from service.errors import IndexNotLoaded, too_long
 
 
@@ -22,8 +23,13 @@ def get_index(request: Request) -> LoadedIndex:
     return index
 
 
+def get_llm(request: Request) -> LLMBackend | None:
+    return getattr(request.app.state, "llm", None)
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 IndexDep = Annotated[LoadedIndex, Depends(get_index)]
+LLMDep = Annotated[LLMBackend | None, Depends(get_llm)]
 
 
 def check_length(field: str, value: str, settings: Settings) -> str:

@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from qa import QuestionError
+from qa import BackendUnavailable, QuestionError
 
 logger = logging.getLogger("dalil.service")
 
@@ -110,6 +110,10 @@ async def _question_error(request: Request, exc: QuestionError) -> JSONResponse:
     return JSONResponse(error_body(message, [{"field": "question", "message": message}]), status_code=422)
 
 
+async def _backend_unavailable(request: Request, exc: BackendUnavailable) -> JSONResponse:
+    return JSONResponse(error_body(str(exc), [{"field": "backend", "message": str(exc)}]), status_code=400)
+
+
 async def _document_not_found(request: Request, exc: DocumentNotFound) -> JSONResponse:
     return JSONResponse(error_body(exc.message), status_code=404)
 
@@ -160,6 +164,7 @@ class CatchUnexpected:
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(QuestionError, _question_error)
+    app.add_exception_handler(BackendUnavailable, _backend_unavailable)
     app.add_exception_handler(DocumentNotFound, _document_not_found)
     app.add_exception_handler(IndexNotLoaded, _index_not_loaded)
     app.add_exception_handler(StarletteHTTPException, _http_error)

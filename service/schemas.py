@@ -82,6 +82,13 @@ class AskRequest(_Request):
         examples=["متى وقعت روسيا وأرمينيا اتفاق الدفاع الجوي؟"],
     )
     top_k: ResultCount = Field(default=5, description="How many passages to retrieve and answer from (1-50).")
+    backend: Literal["extractive", "llm", "auto"] | None = Field(
+        default=None,
+        description=(
+            "`extractive` quotes source sentences; `llm` asks the configured model and verifies its citations; "
+            "`auto` uses the model when one is configured and healthy. Default: `DALIL_BACKEND` (auto)."
+        ),
+    )
 
 
 class CitationOut(_Response):
@@ -91,6 +98,14 @@ class CitationOut(_Response):
     start: int = Field(description="Character offset into the article text (`GET /v1/documents/{doc_id}`).")
     end: int
     quote: str = Field(description="Exactly `text[start:end]` of the article.")
+    translation: str | None = Field(
+        default=None, description="The model's translation of the quote, when the answer is in another language."
+    )
+
+
+class UnsupportedOut(_Response):
+    text: str = Field(description="A sentence the model wrote that verification removed.")
+    reason: str
 
 
 class PassageOut(_Response):
@@ -114,10 +129,20 @@ class AskResponse(_Response):
     answer: str = Field(description="The answer; when `abstained` is true, a short message saying why.")
     language: Literal["ar", "en"]
     abstained: bool
-    confidence: float
-    backend: str = Field(description='How the answer was made: `"extractive"`.', examples=["extractive"])
-    citations: list[CitationOut]
+    confidence: float = Field(description="How sure dalil is that the retrieved sentences answer the question (0-1).")
+    backend: Literal["extractive", "llm"] = Field(description="Which answerer produced `answer`.")
+    degraded: bool = Field(
+        default=False,
+        description="The model was asked but its answer could not be used (fully); see `degraded_reason`.",
+    )
+    degraded_reason: str | None = None
+    citations: list[CitationOut] = Field(description="Marker `[n]` in `answer` is `citations[n-1]`.")
     passages: list[PassageOut]
+    unsupported: list[UnsupportedOut] = Field(
+        default_factory=list,
+        description="Sentences of the model's answer removed because no cited source supports them.",
+    )
+    warnings: list[str] = Field(default_factory=list)
     timings_ms: Timings
 
 
@@ -198,9 +223,18 @@ class IndexHealth(BaseModel):
     embedder: str | None
 
 
+class LLMHealth(BaseModel):
+    model: str
+    healthy: bool = Field(
+        description="False for a cool-down period after the model failed; `auto` then answers extractively."
+    )
+
+
 class HealthOk(BaseModel):
     status: Literal["ok"] = "ok"
     index: IndexHealth
+    backend: Literal["extractive", "llm", "auto"] = Field(description="The backend a request gets when it names none.")
+    llm: LLMHealth | None = Field(description="The configured model; null when none is configured.")
 
 
 class HealthUnavailable(BaseModel):

@@ -65,3 +65,34 @@ def demo_index(settings_for_tests):
     loaded = open_index(settings_for_tests)
     yield loaded
     loaded.close()
+
+
+@pytest.fixture
+def fake_llm():
+    """A scripted OpenAI-compatible server on 127.0.0.1."""
+    from dalil.testing import FakeOpenAI
+
+    with FakeOpenAI() as server:
+        yield server
+
+
+@pytest.fixture
+def llm_for():
+    """Build the LLM backend dalil would build from its settings, pointed at a (fake) server."""
+    from prompts import load_prompts
+    from qa.llm_backend import LLMBackend
+    from qa.llm_client import OpenAIChat
+
+    def make(base_url: str, *, timeout_s: float = 5.0, max_retries: int = 0, **options) -> LLMBackend:
+        chat = OpenAIChat(base_url=base_url, model="fake-model", timeout_s=timeout_s, max_retries=max_retries)
+        return LLMBackend(chat=chat, prompts=load_prompts(ROOT / "prompts" / "templates"), **options)
+
+    return make
+
+
+@pytest.fixture
+def unused_port() -> int:
+    """A loopback port nothing listens on (connections to it are refused)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -3,7 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from qa import answer as answer_question
-from service.deps import IndexDep, SettingsDep, check_length
+from service.deps import IndexDep, LLMDep, SettingsDep, check_length
 from service.schemas import AskRequest, AskResponse, ErrorBody
 
 router = APIRouter(prefix="/v1", tags=["answers"])
@@ -14,12 +14,14 @@ router = APIRouter(prefix="/v1", tags=["answers"])
     summary="Answer a question with cited source sentences",
     responses={400: {"model": ErrorBody}, 422: {"model": ErrorBody}, 503: {"model": ErrorBody}},
 )
-def ask(body: AskRequest, index: IndexDep, settings: SettingsDep) -> AskResponse:
+def ask(body: AskRequest, index: IndexDep, settings: SettingsDep, llm: LLMDep) -> AskResponse:
     """Retrieve passages for the question and answer from their sentences.
 
     Every citation's `start`/`end` are character offsets into the article text returned by
     `GET /v1/documents/{doc_id}`, and `quote` is exactly that slice. When the sources do not support
-    an answer, `abstained` is true and `answer` says so.
+    an answer, `abstained` is true and `answer` says so. `backend` says which answerer ran; a model answer
+    that could not be used falls back to the extractive one with `degraded: true`.
     """
     check_length("question", body.question, settings)
-    return AskResponse.model_validate(answer_question(body.question, index, top_k=body.top_k, settings=settings))
+    answer = answer_question(body.question, index, top_k=body.top_k, settings=settings, backend=body.backend, llm=llm)
+    return AskResponse.model_validate(answer)

@@ -5,7 +5,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from service.schemas import HealthOk, HealthUnavailable, IndexHealth
+from service.schemas import HealthOk, HealthUnavailable, IndexHealth, LLMHealth
 
 router = APIRouter(tags=["health"])
 
@@ -28,4 +28,9 @@ def healthz(request: Request) -> HealthOk | JSONResponse:
         reason = getattr(request.app.state, "index_error", None) or "the service has not started"
         body = HealthUnavailable(detail=reason)
         return JSONResponse(body.model_dump(), status_code=503)
-    return HealthOk(index=IndexHealth(**index.stats(), embedder=_embedder_name(index.manifest)))
+    llm = getattr(request.app.state, "llm", None)
+    return HealthOk(
+        index=IndexHealth(**index.stats(), embedder=_embedder_name(index.manifest)),
+        backend=request.app.state.settings.backend,
+        llm=LLMHealth(model=llm.chat.name, healthy=llm.healthy()) if llm is not None else None,
+    )

@@ -70,3 +70,28 @@ def test_bad_gold_file_is_a_clear_error(monkeypatch, settings_for_tests, tmp_pat
     monkeypatch.setenv("COLUMNS", "200")
     result = CliRunner().invoke(app, ["eval", "run", "--gold", str(broken)])
     assert result.exit_code == 1 and "line 1: not a gold question" in result.output
+
+
+def test_eval_with_the_llm_backend_against_a_fake_model(monkeypatch, settings_for_tests, fake_llm, tmp_path):
+    from dalil.testing.llm_scripts import quoting
+
+    fake_llm.responder = quoting(1)
+    monkeypatch.setenv("DALIL_LLM_BASE_URL", fake_llm.base_url)
+    monkeypatch.setenv("DALIL_LLM_MODEL", "fake-model")
+    result = run_eval(
+        monkeypatch, settings_for_tests, "--backend", "llm", "--limit", "6", "--json", str(tmp_path / "llm.json")
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "llm.json").read_text())
+    assert report["meta"]["backend"] == "llm" and report["meta"]["llm"] == "fake-model"
+    assert len(fake_llm.requests) >= 6  # every question reached the model (wrong-language replies are retried)
+    # Each question's answer either stood as the model's, or was replaced by the extractive one and says why.
+    for question in report["questions"]:
+        assert question["backend"] == "llm" or (question["degraded"] and question["degraded_reason"])
+    assert report["llm_answered"] + report["degraded"] == 6 and report["llm_answered"] > 0
+
+
+def test_eval_with_the_llm_backend_needs_a_model(monkeypatch, settings_for_tests):
+    monkeypatch.delenv("DALIL_LLM_BASE_URL", raising=False)
+    result = run_eval(monkeypatch, settings_for_tests, "--backend", "llm", "--limit", "2")
+    assert result.exit_code == 1 and "DALIL_LLM_BASE_URL" in result.output

@@ -1,0 +1,214 @@
+"""The LLM answerer: ask the model from numbered source sentences, let through only what verification accepts.
+
+The reply is streamed and cut into claims as it arrives; each finished claim is verified against the sentences
+it cites before any of its text is sent on, so no unverified sentence ever reaches the user. Anything that
+goes wrong (the model is down, slow, rate-limited, or its reply is unusable) ends in the extractive answer,
+flagged ``degraded`` with the reason, never in an error.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable, Generator, Iterator, Sequence
+from typing import TYPE_CHECKING
+
+from index.loaded import LoadedIndex
+from index.normalize import detect_language
+from qa.events import AnswerEvent, CitationEvent, DoneEvent, TokenEvent
+from qa.llm_backend import LLMBackend
+from qa.llm_client import LLMError
+from qa.messages import message
+from qa.replay import replay, timings
+from qa.sources import NumberedSources, number_sources
+from qa.types import Answer, Citation, UnsupportedClaim
+from qa.verify import Claim, ClaimCheck, check_claim, complete_claims, renumber, split_claims
+
+if TYPE_CHECKING:
+    from qa.answer import Prepared
+
+LANGUAGE_NAMES = {"ar": "Arabic", "en": "English"}
+NO_ANSWER = "NO_ANSWER"
+_TRANSLATIONS_HEADING = re.compile(r"^[\s#*]*TRANSLATIONS?\b[:*\s]*", re.MULTILINE)
+_TRANSLATION_LINE = re.compile(r"^\s*[-*]?\s*\[(\d+)\]\s*[:：-]?\s*(\S.*?)\s*$", re.MULTILINE)
+# Claims this short carry too few letters to tell their language.
+_MIN_LETTERS_FOR_LANGUAGE = 12
+
+
+def stream_llm_answer(
+    prepared: Prepared, index: LoadedIndex, llm: LLMBackend, fallback: Callable[[], Answer]
+) -> Iterator[AnswerEvent]:
+    numbered = number_sources(index, prepared.scores.scored, llm.max_sources)
+    if not numbered.sentences:  # an empty index: nothing to ask the model about
+        yield from replay(fallback())
+        return
+    yield from _LLMRun(prepared, index, llm, numbered, fallback).events()
+
+
+class _LLMRun:
+    def __init__(
+        self,
+        prepared: Prepared,
+        index: LoadedIndex,
+        llm: LLMBackend,
+        numbered: NumberedSources,
+        fallback: Callable[[], Answer],
+    ) -> None:
+        self.prepared, self.index, self.llm, self.numbered, self.fallback = prepared, index, llm, numbered, fallback
+        self.sources = numbered.sources
+        self.raw = ""
+        self.checks: list[ClaimCheck] = []
+        self.text = ""
+        self.order: list[int] = []
+        self.citations: list[Citation] = []
+        self.unsupported: list[UnsupportedClaim] = []
+        self.warnings: list[str] = []
+        self.said_no_answer = False
+        self._vectors: dict[str, object] = {}
+
+    def events(self) -> Iterator[AnswerEvent]:
+        language_name = LANGUAGE_NAMES[self.prepared.language]
+        messages = self.llm.prompts["answer"].render(
+            sources=self.numbered.prompt_text(),
+            question=self.prepared.question,
+            language_name=language_name,
+            max_sentences=self.llm.max_sentences,
+        )
+        for may_retry in (True, False):
+            try:
+                wrong_language = yield from self._attempt(messages, may_retry)
+            except LLMError as exc:
+                self.llm.record_failure()
+                yield from self._degrade(str(exc))
+                return
+            if not wrong_language:
+                break
+            retry = self.llm.prompts["language_retry"].render(language_name=language_name)
+            messages = [*messages, {"role": "assistant", "content": self.raw}, *retry]
+        self.llm.record_success()
+        yield from self._finish()
+
+    def _attempt(self, messages: Sequence[dict[str, str]], may_retry: bool) -> Generator[AnswerEvent, None, bool]:
+        """Stream one reply, verifying claims as they finish. True when it must be asked again in the right language."""
+        self.raw, taken = "", 0
+        pieces = self.llm.chat.stream(messages)
+        try:
+            for piece in pieces:
+                self.raw += piece
+                finished, _ = complete_claims(_answer_part(self.raw))
+                for claim in finished[taken:]:
+                    taken += 1
+                    if may_retry and not self.text and self._in_wrong_language(claim):
+                        return True
+                    yield from self._take(claim)
+        finally:
+            close = getattr(pieces, "close", None)
+            if close:  # stops reading a reply that is no longer wanted
+                close()
+        for claim in split_claims(_answer_part(self.raw))[taken:]:
+            if may_retry and not self.text and self._in_wrong_language(claim):
+                return True
+            yield from self._take(claim)
+        return False
+
+    def _take(self, claim: Claim) -> Iterator[AnswerEvent]:
+        if NO_ANSWER in claim.text:
+            self.said_no_answer = True
+            return
+        if self._in_wrong_language(claim) and not self.warnings_about_language:
+            self.warnings.append(
+                f"the model answered in {LANGUAGE_NAMES[detect_language(claim.text)]} although the question "
+                f"is in {LANGUAGE_NAMES[self.prepared.language]}"
+            )
+        check = check_claim(claim, self.sources, self._similarity, self.llm.rules)
+        if check.dropped:
+            listed = ", ".join(f"[{n}]" for n in check.dropped)
+            self.warnings.append(f"removed citation {listed}: the model was given no such source")
+        if not check.supported:
+            self.unsupported.append(UnsupportedClaim(text=claim.text, reason=check.reason or "not supported"))
+            return
+        self.checks.append(check)
+        text, order = renumber(self.checks)
+        yield TokenEvent(text[len(self.text) :])
+        self.text = text
+        for number in order[len(self.order) :]:
+            self.citations.append(self.numbered.citation(number))
+            yield CitationEvent(len(self.citations), self.citations[-1])
+        self.order = order
+
+    @property
+    def warnings_about_language(self) -> bool:
+        return any(w.startswith("the model answered in") for w in self.warnings)
+
+    def _in_wrong_language(self, claim: Claim) -> bool:
+        if NO_ANSWER in claim.text or sum(ch.isalpha() for ch in claim.text) < _MIN_LETTERS_FOR_LANGUAGE:
+            return False
+        return detect_language(claim.text) != self.prepared.language
+
+    def _similarity(self, text: str, numbers: Sequence[int]) -> list[float]:
+        vector = self._vectors.get(text)
+        if vector is None:
+            vector = self._vectors[text] = self.index.embedder.embed_passages([text])[0]
+        ids = [self.numbered.sentences[n].id for n in numbers]
+        found = self.index.sentence_similarities(vector, ids)
+        return [found.get(sentence_id, 0.0) for sentence_id in ids]
+
+    def _finish(self) -> Iterator[AnswerEvent]:
+        if self.citations:
+            yield DoneEvent(self._answer(self.text, self._with_translations(), abstained=False))
+        elif self.said_no_answer:
+            yield from replay(self._answer(message("abstain", self.prepared.language), [], abstained=True))
+        elif not self.raw.strip():
+            yield from self._degrade("the model returned an empty answer")
+        else:
+            first = self.unsupported[0].reason if self.unsupported else "it had no sentences"
+            yield from self._degrade(f"no sentence of the model's answer could be verified (first: {first})")
+
+    def _degrade(self, reason: str) -> Iterator[AnswerEvent]:
+        if self.citations:  # verified sentences were already sent: keep them, say why the answer stops there
+            answer = self._answer(self.text, self.citations, abstained=False)
+            yield DoneEvent(dataclasses.replace(answer, degraded=True, degraded_reason=f"{reason}; answer cut short"))
+            return
+        standin = self.fallback()
+        yield from replay(
+            dataclasses.replace(
+                standin,
+                degraded=True,
+                degraded_reason=reason,
+                unsupported=self.unsupported,
+                warnings=self.warnings,
+                timings_ms=timings(self.prepared),
+            )
+        )
+
+    def _answer(self, text: str, citations: list[Citation], *, abstained: bool) -> Answer:
+        return Answer(
+            answer=text,
+            language=self.prepared.language,
+            abstained=abstained,
+            confidence=self.prepared.confidence,
+            citations=citations,
+            passages=self.prepared.passages,
+            backend="llm",
+            timings_ms=timings(self.prepared),
+            unsupported=self.unsupported,
+            warnings=self.warnings,
+        )
+
+    def _with_translations(self) -> list[Citation]:
+        heading = _TRANSLATIONS_HEADING.search(self.raw)
+        if not heading:
+            return self.citations
+        given = {int(n): text for n, text in _TRANSLATION_LINE.findall(self.raw[heading.end() :])}
+        # Only a translation into the answer's language, of a source in another language, is worth showing.
+        return [
+            dataclasses.replace(citation, translation=given.get(number))
+            if self.sources[number].language != self.prepared.language
+            else citation
+            for number, citation in zip(self.order, self.citations, strict=True)
+        ]
+
+
+def _answer_part(raw: str) -> str:
+    heading = _TRANSLATIONS_HEADING.search(raw)
+    return raw[: heading.start()] if heading else raw

@@ -1,0 +1,77 @@
+"""``POST /v1/ask/stream``: the answer as Server-Sent Events, for chat widgets that show it as it comes."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+
+from fastapi import APIRouter
+from sse_starlette import EventSourceResponse, ServerSentEvent
+
+from qa import stream_answer
+from qa.events import AnswerEvent, CitationEvent, DoneEvent, RetrievalEvent, TokenEvent
+from service.deps import IndexDep, LLMDep, SettingsDep, check_length
+from service.schemas import AskRequest, AskResponse, CitationOut, ErrorBody, PassageOut
+
+router = APIRouter(prefix="/v1", tags=["answers"])
+logger = logging.getLogger("dalil.service")
+
+STREAM_DESCRIPTION = """Events, in order (each `data` is JSON):
+
+* `retrieval`: `{"passages": [...]}`, the passages the answer is drawn from;
+* `token`: `{"text": "..."}`, the next piece of the answer; only verified sentences are sent;
+* `citation`: `{"number": n, "citation": {...}}`, once the citation behind marker `[n]` is verified;
+* `done`: the final answer, exactly the `/v1/ask` response;
+* `error`: `{"detail": "..."}` if the answer failed after the stream began.
+
+Problems with the request itself are ordinary JSON errors (4xx), sent before any event.
+"""
+
+
+@router.post(
+    "/ask/stream",
+    summary="Answer a question, streamed as Server-Sent Events",
+    description=STREAM_DESCRIPTION,
+    response_class=EventSourceResponse,
+    responses={
+        200: {"content": {"text/event-stream": {}}, "description": "The event stream"},
+        400: {"model": ErrorBody},
+        422: {"model": ErrorBody},
+        503: {"model": ErrorBody},
+    },
+)
+def ask_stream(body: AskRequest, index: IndexDep, settings: SettingsDep, llm: LLMDep) -> EventSourceResponse:
+    check_length("question", body.question, settings)
+    # Retrieval runs here, so a bad question is refused with a JSON error before the stream opens.
+    events = stream_answer(body.question, index, top_k=body.top_k, settings=settings, backend=body.backend, llm=llm)
+    return EventSourceResponse(_server_sent(events), ping=15)
+
+
+def _server_sent(events: Iterator[AnswerEvent]) -> Iterator[ServerSentEvent]:
+    try:
+        for event in events:
+            yield ServerSentEvent(event=_NAMES[type(event)], data=json.dumps(_payload(event), ensure_ascii=False))
+    except Exception:  # the stream has begun: the client hears about it as an event, the service keeps serving
+        logger.exception("an answer stream failed")
+        yield ServerSentEvent(
+            event="error", data=json.dumps({"detail": "the answer failed part-way; please ask again"})
+        )
+
+
+_NAMES = {
+    RetrievalEvent: "retrieval",
+    TokenEvent: "token",
+    CitationEvent: "citation",
+    DoneEvent: "done",
+}
+
+
+def _payload(event: AnswerEvent) -> dict:
+    if isinstance(event, RetrievalEvent):
+        return {"passages": [PassageOut.model_validate(p).model_dump() for p in event.passages]}
+    if isinstance(event, TokenEvent):
+        return {"text": event.text}
+    if isinstance(event, CitationEvent):
+        return {"number": event.number, "citation": CitationOut.model_validate(event.citation).model_dump()}
+    return AskResponse.model_validate(event.answer).model_dump()
