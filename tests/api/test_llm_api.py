@@ -126,3 +126,26 @@ def test_a_broken_prompt_template_stops_start_up(settings_for_tests, tmp_path):
     (tmp_path / "answer.v1.toml").write_text('description = "x"\n', encoding="utf-8")
     with pytest.raises(PromptError, match="answer.v1.toml"):
         create_app(settings_for_tests.model_copy(update={"prompt_dir": tmp_path}))
+
+
+def test_stream_over_a_real_server_delivers_events_one_by_one(settings_for_tests, fake_llm, llm_for):
+    import httpx
+
+    from tests.api.conftest import serving
+
+    def slow(request):
+        reply = cite_signing(request)
+        return Reply(reply.content, chunks=reply.chunks, chunk_delay_s=0.02)
+
+    fake_llm.responder = slow
+    app = create_app(settings_for_tests, llm=llm_for(fake_llm.base_url))
+    arrivals = []
+    with serving(app) as url, httpx.Client(base_url=url, timeout=30) as http:
+        request = {"question": QUESTION, "backend": "llm"}
+        with http.stream("POST", "/v1/ask/stream", json=request) as response:
+            assert response.status_code == 200
+            for line in response.iter_lines():
+                if line.startswith("event:"):
+                    arrivals.append(line.removeprefix("event:").strip())
+    assert arrivals[0] == "retrieval" and arrivals[-1] == "done"
+    assert arrivals.count("token") >= 1 and arrivals.count("citation") == 1

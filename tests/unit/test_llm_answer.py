@@ -109,6 +109,8 @@ def test_a_timeout_degrades_quickly(demo_index, fake_llm, llm_for):
         (Reply("boom", status=500), "HTTP 500"),
         (Reply("slow down", status=429), "HTTP 429"),
         (Reply(raw_body="<html>not json</html>", status=502), "HTTP 502"),
+        (Reply(raw_body='{"choices": [{"delta": 7}]}', headers={"content-type": "text/event-stream"}), "empty"),
+        (Reply(raw_body="data: {not json\n\n", headers={"content-type": "text/event-stream"}), "could not be read"),
         (Reply(""), "empty answer"),
         (Reply("أظن أن الجواب موجود في مكان ما من هذه المقالات."), "cites no source"),
     ],
