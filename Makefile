@@ -27,7 +27,14 @@ index: $(INDEX_DIR)/CURRENT
 run: install index
 	DALIL_INDEX_DIR=$(INDEX_DIR) $(BIN)/dalil serve --host 127.0.0.1 --port 8000
 
-test: install
+# Browser tests drive Debian's chromium (Playwright cannot download a browser here).
+CHROMIUM := /usr/bin/chromium
+AS_ROOT := $(if $(filter 0,$(shell id -u)),,sudo)
+$(CHROMIUM):
+	$(AS_ROOT) env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	$(AS_ROOT) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver
+
+test: install $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -70,6 +70,23 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     max_question_chars: int = 2000
+    # Origins allowed to call the API from a browser (the chat widget on another site), e.g.
+    # DALIL_CORS_ORIGINS='["https://news.example"]'. The demo page at / is same-origin and needs none.
+    cors_origins: list[str] = Field(default_factory=list)
+    # Questions per client address, e.g. "30/minute" (any `limits` string); unset = no limit. Over it: 429.
+    rate_limit: str | None = None
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _rate_limit_parses(cls, value: str | None) -> str | None:
+        if value:
+            from limits import parse
+
+            try:
+                parse(value)
+            except ValueError:
+                raise ValueError(f"DALIL_RATE_LIMIT must look like '30/minute' or '5/second' (got {value!r})") from None
+        return value or None
 
     @model_validator(mode="after")
     def _overlap_below_size(self) -> "Settings":

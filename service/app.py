@@ -10,12 +10,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from dalil.settings import Settings
 from index.loaded import LoadedIndex
 from qa import LLMBackend, llm_from_settings
 from service import errors
-from service.routes import ask, documents, health, search, stream
+from service.ratelimit import QuestionLimiter
+from service.routes import ask, documents, health, search, stream, widget
 
 logger = logging.getLogger("dalil.service")
 
@@ -34,6 +36,8 @@ Questions over Arabic and English news articles, answered with the source senten
 * `POST /v1/search` returns the most relevant passages without answering.
 * `GET /v1/documents` lists the indexed articles; `GET /v1/documents/{doc_id}` returns one article's text,
   which every offset points into.
+* `GET /` is a demo page with the chat widget; `GET /widget.js` is the widget for any site
+  (`<script src="https://HOST/widget.js" defer></script>`; allow the site in `DALIL_CORS_ORIGINS`).
 * `GET /healthz` is 200 once the index is loaded, 503 otherwise.
 
 Errors are JSON: `{"detail": "<message>"}`, with `errors` listing per-field problems for invalid requests.
@@ -88,7 +92,17 @@ def create_app(
     app.state.index = None
     app.state.index_error = "the service has not started"
     app.state.llm = None
+    app.state.limiter = QuestionLimiter(settings.rate_limit) if settings.rate_limit else None
     errors.install(app)
-    for module in (ask, stream, search, documents, health):
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["content-type"],
+            expose_headers=["retry-after"],
+            max_age=600,
+        )
+    for module in (ask, stream, search, documents, health, widget):
         app.include_router(module.router)
     return app

@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from qa import BackendUnavailable, QuestionError
+from service.ratelimit import RateLimited
 
 logger = logging.getLogger("dalil.service")
 
@@ -114,6 +115,10 @@ async def _backend_unavailable(request: Request, exc: BackendUnavailable) -> JSO
     return JSONResponse(error_body(str(exc), [{"field": "backend", "message": str(exc)}]), status_code=400)
 
 
+async def _rate_limited(request: Request, exc: RateLimited) -> JSONResponse:
+    return JSONResponse(error_body(str(exc)), status_code=429, headers={"Retry-After": str(exc.retry_after_s)})
+
+
 async def _document_not_found(request: Request, exc: DocumentNotFound) -> JSONResponse:
     return JSONResponse(error_body(exc.message), status_code=404)
 
@@ -165,6 +170,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(QuestionError, _question_error)
     app.add_exception_handler(BackendUnavailable, _backend_unavailable)
+    app.add_exception_handler(RateLimited, _rate_limited)
     app.add_exception_handler(DocumentNotFound, _document_not_found)
     app.add_exception_handler(IndexNotLoaded, _index_not_loaded)
     app.add_exception_handler(StarletteHTTPException, _http_error)

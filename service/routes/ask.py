@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from qa import answer as answer_question
 from service.deps import IndexDep, LLMDep, SettingsDep, check_length
+from service.ratelimit import limit_questions
 from service.schemas import AskRequest, AskResponse, ErrorBody
 
-router = APIRouter(prefix="/v1", tags=["answers"])
+router = APIRouter(prefix="/v1", dependencies=[Depends(limit_questions)], tags=["answers"])
 
 
 @router.post(

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from service.deps import IndexDep, SettingsDep, check_length
+from service.ratelimit import limit_questions
 from service.schemas import ErrorBody, PassageOut, SearchRequest, SearchResponse
 
-router = APIRouter(prefix="/v1", tags=["search"])
+router = APIRouter(prefix="/v1", dependencies=[Depends(limit_questions)], tags=["search"])
 
 
 @router.post(

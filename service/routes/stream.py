@@ -6,15 +6,16 @@ import json
 import logging
 from collections.abc import Iterator
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from qa import stream_answer
 from qa.events import AnswerEvent, CitationEvent, DoneEvent, RetrievalEvent, TokenEvent
 from service.deps import IndexDep, LLMDep, SettingsDep, check_length
+from service.ratelimit import limit_questions
 from service.schemas import AskRequest, AskResponse, CitationOut, ErrorBody, PassageOut
 
-router = APIRouter(prefix="/v1", tags=["answers"])
+router = APIRouter(prefix="/v1", dependencies=[Depends(limit_questions)], tags=["answers"])
 logger = logging.getLogger("dalil.service")
 
 STREAM_DESCRIPTION = """Events, in order (each `data` is JSON):

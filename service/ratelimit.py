@@ -1,0 +1,37 @@
+"""Per-client question limit (``DALIL_RATE_LIMIT``), so one page or script cannot take the service for itself."""
+
+from __future__ import annotations
+
+import math
+import time
+
+from fastapi import Request
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+
+
+class RateLimited(Exception):
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__(f"too many questions from this address; try again in {retry_after_s} s")
+        self.retry_after_s = retry_after_s
+
+
+class QuestionLimiter:
+    """A moving window per client address, kept in memory by this process."""
+
+    def __init__(self, limit: str) -> None:
+        self.item = parse(limit)
+        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+
+    def check(self, client: str) -> None:
+        if not self.limiter.hit(self.item, client):
+            reset = self.limiter.get_window_stats(self.item, client).reset_time
+            raise RateLimited(max(1, math.ceil(reset - time.time())))
+
+
+def limit_questions(request: Request) -> None:
+    """Route dependency: count this request against its client's allowance."""
+    limiter: QuestionLimiter | None = getattr(request.app.state, "limiter", None)
+    if limiter is not None:
+        limiter.check(request.client.host if request.client else "unknown")
