@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from index.types import Sentence, sentence_id
 
-_LINE = re.compile(r"[^\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]+")  # the line breaks of str.splitlines
+# A line: text between the line breaks of str.splitlines. A line break always ends a sentence.
+LINE = re.compile(r"[^\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]+")
 _TERMINATORS = re.compile(r"[.?!؟؛…۔]+")
 _SPACES = re.compile(r"\s*")
 _WORD = re.compile(r"[^\W_]")  # a letter or a digit, in any script
@@ -55,7 +56,7 @@ class _Quote:
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans ``(start, end)`` into ``text``, in order, stripped of surrounding whitespace, never empty."""
     spans: list[tuple[int, int]] = []
-    for line in _LINE.finditer(text):
+    for line in LINE.finditer(text):
         pieces: list[tuple[int, int]] = []
         start = line.start()
         for boundary in _boundaries(text, line.start(), line.end()):
@@ -134,6 +135,15 @@ def _quotes(text: str, line_start: int, line_end: int) -> list[_Quote]:
                 quotes.append(_Quote(open_double_quote, i))
                 open_double_quote = None
     return quotes
+
+
+def has_open_quote(text: str, start: int, end: int) -> bool:
+    """Whether a quotation mark or bracket opened in ``text[start:end]`` is still open at ``end``, paired as
+    ``split_sentences`` pairs them: a mark closing later would hold the text on both sides of ``end`` together."""
+    marks = sum(ch in _OPENERS or ch in _DOUBLE_QUOTES for ch in text[start:end])
+    # A bracket pair uses up one opening mark; a pair of double quotes uses up two marks.
+    paired = sum(1 if text[quote.opened] in _OPENERS else 2 for quote in _quotes(text, start, end))
+    return marks > paired
 
 
 def _inside_quote(quotes: list[_Quote], closing: list[int], run_start: int, end: int) -> bool:

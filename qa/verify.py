@@ -11,8 +11,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from index.normalize import detect_language, search_terms
-from index.segment import split_sentences
+from index.normalize import detect_language, normalize, search_terms
+from index.segment import LINE, has_open_quote, split_sentences
 from qa.claims import MARKER, facts, has_latin, latin_name_keys, name_key
 
 __all__ = [
@@ -29,8 +29,6 @@ __all__ = [
     "verify",
 ]
 
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
-_LINE = re.compile(r"[^\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]+")  # the lines of index.segment
 _BULLET = re.compile(r"\s*(?:[-*•]|[0-9٠-٩۰-۹]{1,3}[.)])\s+")
 # Text that may still become a bullet when more arrives ("1", "1.", "- ").
 _BULLET_PREFIX = re.compile(r"\s*(?:[-*•]\s*|[0-9٠-٩۰-۹]{1,3}|[0-9٠-٩۰-۹]{1,3}[.)]\s*)")
@@ -102,7 +100,7 @@ class _Piece:
 
 
 def _marker_numbers(marker: str) -> list[int]:
-    return [int(number) for number in re.findall(r"[0-9]+", marker.translate(_DIGITS))]
+    return [int(number) for number in re.findall(r"[0-9]+", normalize(marker))]  # normalize folds the digits
 
 
 def _tidy(text: str) -> str:
@@ -112,7 +110,7 @@ def _tidy(text: str) -> str:
 
 def _pieces(text: str) -> list[_Piece]:
     pieces = []
-    for line in _LINE.finditer(text):
+    for line in LINE.finditer(text):
         bullet = _BULLET.match(text, line.start(), line.end())
         segment_start = bullet.end() if bullet else line.start()
         for n, (start, end) in enumerate(split_sentences(text[segment_start : line.end()])):
@@ -221,7 +219,7 @@ def _cut_before(buffer: str, piece: _Piece, goes_back: bool, settled_end: int) -
         return None  # no claim has certainly begun: what looks like one may still be a marker
     if piece.first_on_line:
         # Cutting at the line start re-reads the whole line, once its bullet (if any) is settled.
-        line = _LINE.match(buffer, piece.line_start)
+        line = LINE.match(buffer, piece.line_start)
         unfinished_line = line is not None and line.end() == len(buffer)
         if unfinished_line and _BULLET_PREFIX.fullmatch(buffer, piece.line_start):
             return None
@@ -230,29 +228,9 @@ def _cut_before(buffer: str, piece: _Piece, goes_back: bool, settled_end: int) -
     rest = buffer[cut:]
     if _BULLET.match(rest) or _BULLET_PREFIX.fullmatch(rest):
         return None  # the rest would read as a bullet line, which it is not
-    if buffer[cut - 1] == "." or _open_quote(buffer, piece.segment_start, cut):
+    if buffer[cut - 1] == "." or has_open_quote(buffer, piece.segment_start, cut):
         return None  # the segmenter looks back across the cut for abbreviations and quotations
     return cut
-
-
-_OPENERS = {"(": ")", "[": "]", "{": "}", "«": "»", "‹": "›"}
-_CLOSERS = {closer: opener for opener, closer in _OPENERS.items()}
-_DOUBLE_QUOTES = frozenset('"“”')
-
-
-def _open_quote(text: str, start: int, end: int) -> bool:
-    """Whether a quotation or bracket opened in ``text[start:end]`` is still open, paired as the segmenter
-    pairs them; a later closing mark would then hold sentences after ``end`` together with text before it."""
-    open_brackets = {opener: 0 for opener in _OPENERS}
-    double_quote_open = False
-    for ch in text[start:end]:
-        if ch in _OPENERS:
-            open_brackets[ch] += 1
-        elif ch in _CLOSERS and open_brackets[_CLOSERS[ch]]:
-            open_brackets[_CLOSERS[ch]] -= 1
-        elif ch in _DOUBLE_QUOTES:
-            double_quote_open = not double_quote_open
-    return double_quote_open or any(open_brackets.values())
 
 
 # --- Checking claims -----------------------------------------------------------------------------------------

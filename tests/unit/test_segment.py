@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from index.segment import sentences_for, split_sentences
+from index.segment import has_open_quote, sentences_for, split_sentences
 from index.types import sentence_id
 
 ARTICLES = Path(__file__).resolve().parents[2] / "data" / "articles"
@@ -205,3 +205,19 @@ def test_wordless_pieces_join_their_neighbours():
     text = "وكيف لا! ... بالتأكيد!\n!!! أولا. ثم\n***"
     spans = split_sentences(text)
     assert [text[a:b] for a, b in spans] == ["وكيف لا! ...", "بالتأكيد!", "!!! أولا.", "ثم", "***"]
+
+
+@pytest.mark.parametrize(
+    ("text", "is_open"),
+    [
+        ('He said "we will', True),
+        ('He said "we will" and left', False),
+        ("(a [b] c", True),
+        ("(a [b] c)", False),
+        ("a) b", False),  # a closer with no opener leaves nothing open
+        ("«نص", True),
+        ("«نص»", False),
+    ],
+)
+def test_has_open_quote_pairs_marks_as_sentences_are_split(text, is_open):
+    assert has_open_quote(text, 0, len(text)) is is_open
