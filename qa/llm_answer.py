@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable, Generator, Iterator, Sequence
+from contextlib import closing, nullcontext
 from typing import TYPE_CHECKING
 
 from index.loaded import LoadedIndex
@@ -64,7 +65,7 @@ class _LLMRun:
         self.unsupported: list[UnsupportedClaim] = []
         self.warnings: list[str] = []
         self.said_no_answer = False
-        self._vectors: dict[str, object] = {}
+        self.language_flagged = False
 
     def events(self) -> Iterator[AnswerEvent]:
         language_name = LANGUAGE_NAMES[self.prepared.language]
@@ -90,32 +91,30 @@ class _LLMRun:
 
     def _attempt(self, messages: Sequence[dict[str, str]], may_retry: bool) -> Generator[AnswerEvent, None, bool]:
         """Stream one reply, verifying claims as they finish. True when it must be asked again in the right language."""
+        with closing(self._finished_claims(self.llm.chat.stream(messages))) as claims:
+            for claim in claims:
+                if may_retry and not self.text and self._in_wrong_language(claim):
+                    return True  # closing the claims stops reading a reply that is no longer wanted
+                yield from self._take(claim)
+        return False
+
+    def _finished_claims(self, pieces: Iterator[str]) -> Iterator[Claim]:
+        """The reply's claims, each as soon as it is certainly finished; the rest when the reply ends."""
         self.raw, taken = "", 0
-        pieces = self.llm.chat.stream(messages)
-        try:
+        with closing(pieces) if hasattr(pieces, "close") else nullcontext():
             for piece in pieces:
                 self.raw += piece
                 finished, _ = complete_claims(_answer_part(self.raw))
-                for claim in finished[taken:]:
-                    taken += 1
-                    if may_retry and not self.text and self._in_wrong_language(claim):
-                        return True
-                    yield from self._take(claim)
-        finally:
-            close = getattr(pieces, "close", None)
-            if close:  # stops reading a reply that is no longer wanted
-                close()
-        for claim in split_claims(_answer_part(self.raw))[taken:]:
-            if may_retry and not self.text and self._in_wrong_language(claim):
-                return True
-            yield from self._take(claim)
-        return False
+                yield from finished[taken:]
+                taken = len(finished)
+        yield from split_claims(_answer_part(self.raw))[taken:]
 
     def _take(self, claim: Claim) -> Iterator[AnswerEvent]:
         if NO_ANSWER in claim.text:
             self.said_no_answer = True
             return
-        if self._in_wrong_language(claim) and not self.warnings_about_language:
+        if self._in_wrong_language(claim) and not self.language_flagged:
+            self.language_flagged = True
             self.warnings.append(
                 f"the model answered in {LANGUAGE_NAMES[detect_language(claim.text)]} although the question "
                 f"is in {LANGUAGE_NAMES[self.prepared.language]}"
@@ -136,19 +135,13 @@ class _LLMRun:
             yield CitationEvent(len(self.citations), self.citations[-1])
         self.order = order
 
-    @property
-    def warnings_about_language(self) -> bool:
-        return any(w.startswith("the model answered in") for w in self.warnings)
-
     def _in_wrong_language(self, claim: Claim) -> bool:
         if NO_ANSWER in claim.text or sum(ch.isalpha() for ch in claim.text) < _MIN_LETTERS_FOR_LANGUAGE:
             return False
         return detect_language(claim.text) != self.prepared.language
 
     def _similarity(self, text: str, numbers: Sequence[int]) -> list[float]:
-        vector = self._vectors.get(text)
-        if vector is None:
-            vector = self._vectors[text] = self.index.embedder.embed_passages([text])[0]
+        vector = self.index.embedder.embed_passages([text])[0]  # verification asks once per claim
         ids = [self.numbered.sentences[n].id for n in numbers]
         found = self.index.sentence_similarities(vector, ids)
         return [found.get(sentence_id, 0.0) for sentence_id in ids]

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from qa import stream_answer
-from qa.events import AnswerEvent, CitationEvent, DoneEvent, RetrievalEvent, TokenEvent
+from qa.events import AnswerEvent, CitationEvent, RetrievalEvent, TokenEvent
 from service.deps import IndexDep, LLMDep, SettingsDep, check_length
 from service.ratelimit import limit_questions
 from service.schemas import AskRequest, AskResponse, CitationOut, ErrorBody, PassageOut
@@ -52,7 +52,8 @@ def ask_stream(body: AskRequest, index: IndexDep, settings: SettingsDep, llm: LL
 def _server_sent(events: Iterator[AnswerEvent]) -> Iterator[ServerSentEvent]:
     try:
         for event in events:
-            yield ServerSentEvent(event=_NAMES[type(event)], data=json.dumps(_payload(event), ensure_ascii=False))
+            name, payload = _wire(event)
+            yield ServerSentEvent(event=name, data=json.dumps(payload, ensure_ascii=False))
     except Exception:  # the stream has begun: the client hears about it as an event, the service keeps serving
         logger.exception("an answer stream failed")
         yield ServerSentEvent(
@@ -60,19 +61,12 @@ def _server_sent(events: Iterator[AnswerEvent]) -> Iterator[ServerSentEvent]:
         )
 
 
-_NAMES = {
-    RetrievalEvent: "retrieval",
-    TokenEvent: "token",
-    CitationEvent: "citation",
-    DoneEvent: "done",
-}
-
-
-def _payload(event: AnswerEvent) -> dict:
+def _wire(event: AnswerEvent) -> tuple[str, dict]:
+    """The event's name and its JSON payload, in the wire schemas."""
     if isinstance(event, RetrievalEvent):
-        return {"passages": [PassageOut.model_validate(p).model_dump() for p in event.passages]}
+        return "retrieval", {"passages": [PassageOut.model_validate(p).model_dump() for p in event.passages]}
     if isinstance(event, TokenEvent):
-        return {"text": event.text}
+        return "token", {"text": event.text}
     if isinstance(event, CitationEvent):
-        return {"number": event.number, "citation": CitationOut.model_validate(event.citation).model_dump()}
-    return AskResponse.model_validate(event.answer).model_dump()
+        return "citation", {"number": event.number, "citation": CitationOut.model_validate(event.citation).model_dump()}
+    return "done", AskResponse.model_validate(event.answer).model_dump()

@@ -7,7 +7,7 @@ import time
 import pytest
 
 import qa
-from dalil.testing import Reply
+from dalil.testing import Reply, Responder
 from dalil.testing.llm_scripts import prompt_sources, user_text
 from qa.events import CitationEvent, DoneEvent, RetrievalEvent, TokenEvent
 from qa.messages import message
@@ -21,7 +21,7 @@ def source_with(request: dict, needle: str) -> tuple[int, str]:
     return next((n, text) for n, text in prompt_sources(request).items() if needle in text)
 
 
-def citing(needle: str, template: str = "{text} [{n}]") -> callable:
+def citing(needle: str, template: str = "{text} [{n}]") -> Responder:
     """A responder that writes ``template`` about the source holding ``needle``."""
 
     def respond(request: dict) -> Reply:
