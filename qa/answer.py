@@ -26,7 +26,7 @@ from qa.extractive import (
 from qa.llm_answer import stream_llm_answer
 from qa.llm_backend import Backend, LLMBackend, choose_backend
 from qa.messages import message
-from qa.replay import replay, timings
+from qa.replay import replay
 from qa.types import Answer, Citation
 
 # Sentences outside the top passages still compete: the sentence index may find what chunking diluted.
@@ -115,6 +115,15 @@ class Prepared:
     started: float
     retrieved: float
 
+    def timings(self) -> dict[str, float]:
+        """Milliseconds spent retrieving, answering (until now) and in all."""
+        finished = time.perf_counter()
+        return {
+            "retrieve": round((self.retrieved - self.started) * 1000, 2),
+            "answer": round((finished - self.retrieved) * 1000, 2),
+            "total": round((finished - self.started) * 1000, 2),
+        }
+
 
 def prepare(question: str, index: LoadedIndex, top_k: int, settings: Settings, weights: ScoringWeights) -> Prepared:
     question = validate_question(question, settings.max_question_chars)
@@ -152,7 +161,7 @@ def extractive_answer(prepared: Prepared, index: LoadedIndex, settings: Settings
         confidence=prepared.confidence,
         citations=citations,
         passages=prepared.passages,
-        timings_ms=timings(prepared),
+        timings_ms=prepared.timings(),
     )
 
 

@@ -20,7 +20,7 @@ from qa.events import AnswerEvent, CitationEvent, DoneEvent, TokenEvent
 from qa.llm_backend import LLMBackend
 from qa.llm_client import LLMError
 from qa.messages import message
-from qa.replay import replay, timings
+from qa.replay import replay
 from qa.sources import NumberedSources, number_sources
 from qa.types import Answer, Citation, UnsupportedClaim
 from qa.verify import Claim, ClaimCheck, check_claim, complete_claims, renumber, split_claims
@@ -170,7 +170,7 @@ class _LLMRun:
                 degraded_reason=reason,
                 unsupported=self.unsupported,
                 warnings=self.warnings,
-                timings_ms=timings(self.prepared),
+                timings_ms=self.prepared.timings(),
             )
         )
 
@@ -183,7 +183,7 @@ class _LLMRun:
             citations=citations,
             passages=self.prepared.passages,
             backend="llm",
-            timings_ms=timings(self.prepared),
+            timings_ms=self.prepared.timings(),
             unsupported=self.unsupported,
             warnings=self.warnings,
         )

@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from qa.events import AnswerEvent, CitationEvent, DoneEvent, TokenEvent
 from qa.types import Answer
-
-if TYPE_CHECKING:
-    from qa.answer import Prepared
 
 _WORD_WITH_SPACE = re.compile(r"\s*\S+")
 
@@ -22,12 +17,3 @@ def replay(answer: Answer) -> Iterator[AnswerEvent]:
     for number, citation in enumerate(answer.citations, start=1):
         yield CitationEvent(number, citation)
     yield DoneEvent(answer)
-
-
-def timings(prepared: Prepared) -> dict[str, float]:
-    finished = time.perf_counter()
-    return {
-        "retrieve": round((prepared.retrieved - prepared.started) * 1000, 2),
-        "answer": round((finished - prepared.retrieved) * 1000, 2),
-        "total": round((finished - prepared.started) * 1000, 2),
-    }
