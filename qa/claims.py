@@ -14,9 +14,9 @@ from index.normalize import normalize, tokenize
 from index.segment import split_sentences
 from index.stopwords import ENGLISH_STOPWORDS
 
-_DIGIT = "0-9٠-٩۰-۹"  # ASCII, Arabic-Indic and Persian digits
+DIGITS = "0-9٠-٩۰-۹"  # a regex class body: ASCII, Arabic-Indic and Persian digits
 # A citation marker: "[3]", "[2, 5]", "[2،5]", "[٣]". Markers are bookkeeping, not facts of the text.
-MARKER = re.compile(rf"\[\s*[{_DIGIT}]+(?:\s*[,،]\s*[{_DIGIT}]+)*\s*\]")
+MARKER = re.compile(rf"\[\s*[{DIGITS}]+(?:\s*[,،]\s*[{DIGITS}]+)*\s*\]")
 
 # After ``normalize`` all digits are ASCII; the Arabic decimal and thousands separators become "." and ",".
 _SEPARATORS = str.maketrans({"٫": ".", "٬": ","})

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from index.normalize import detect_language, normalize, search_terms
 from index.segment import LINE, has_open_quote, split_sentences
-from qa.claims import MARKER, facts, has_latin, latin_name_keys, name_key
+from qa.claims import DIGITS, MARKER, facts, has_latin, latin_name_keys, name_key
 
 __all__ = [
     "MARKER",
@@ -29,11 +29,11 @@ __all__ = [
     "verify",
 ]
 
-_BULLET = re.compile(r"\s*(?:[-*•]|[0-9٠-٩۰-۹]{1,3}[.)])\s+")
+_BULLET = re.compile(rf"\s*(?:[-*•]|[{DIGITS}]{{1,3}}[.)])\s+")
 # Text that may still become a bullet when more arrives ("1", "1.", "- ").
-_BULLET_PREFIX = re.compile(r"\s*(?:[-*•]\s*|[0-9٠-٩۰-۹]{1,3}|[0-9٠-٩۰-۹]{1,3}[.)]\s*)")
+_BULLET_PREFIX = re.compile(rf"\s*(?:[-*•]\s*|[{DIGITS}]{{1,3}}|[{DIGITS}]{{1,3}}[.)]\s*)")
 # An unclosed marker at the end of a streamed buffer ("[2", "[2, ").
-_PARTIAL_MARKER = re.compile(r"\[[\s0-9٠-٩۰-۹,،]*\Z")
+_PARTIAL_MARKER = re.compile(rf"\[[\s{DIGITS},،]*\Z")
 _WORD = re.compile(r"[^\W_]")  # a letter or a digit, in any script
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+(?=[.,;:!?؟،؛…])")
 _LEADING_PUNCTUATION = re.compile(r"^[\s,;:،؛]+")
