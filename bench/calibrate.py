@@ -13,7 +13,6 @@ today) the constants are set by hand instead; qa/extractive.py says which and wh
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 from pathlib import Path
 
@@ -21,16 +20,15 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import LeaveOneOut, cross_val_predict
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from dalil.eval.runner import load_gold
+from dalil.index.builder import build_index
+from dalil.index.embedders import load_embedder
+from dalil.index.loaded import open_index
+from dalil.qa.extractive import ScoringWeights
+from dalil.qa.prepare import gather_candidates, score_question
+from dalil.settings import Settings
 
-from dalil.settings import Settings  # noqa: E402
-from eval.runner import load_gold  # noqa: E402
-from index.builder import build_index  # noqa: E402
-from index.embedder import load_embedder  # noqa: E402
-from index.loaded import open_index  # noqa: E402
-from qa.answer import gather_candidates, score_question  # noqa: E402
-from qa.extractive import ScoringWeights  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_GOLD = [ROOT.parent / "shared" / "eval" / "dev_qa.jsonl", ROOT / "eval" / "data" / "calibration.jsonl"]
 

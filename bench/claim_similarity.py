@@ -8,15 +8,10 @@ at candidate thresholds: the basis for ``VerifyRules``' similarity thresholds. N
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from dalil.settings import Settings  # noqa: E402
-from index.loaded import open_index  # noqa: E402
+from dalil.index.loaded import open_index
+from dalil.settings import Settings
 
 CLAIMS = [
     (

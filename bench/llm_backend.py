@@ -18,19 +18,17 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from dalil.eval.metrics import normalize_answer
+from dalil.eval.runner import GoldQuestion, evaluate, in_process_answerer, load_gold, stored_articles
+from dalil.index.loaded import open_index
+from dalil.qa.llm_answerer import LLMAnswerer
+from dalil.settings import Settings
+from dalil.testing import FakeOpenAI, Reply
+from dalil.testing.llm_scripts import prompt_question, prompt_sources
 
-from dalil.settings import Settings  # noqa: E402
-from dalil.testing import FakeOpenAI, Reply  # noqa: E402
-from dalil.testing.llm_scripts import prompt_question, prompt_sources  # noqa: E402
-from eval.metrics import normalize_answer  # noqa: E402
-from eval.runner import GoldQuestion, evaluate, in_process_answerer, load_gold, stored_articles  # noqa: E402
-from index.loaded import open_index  # noqa: E402
-from qa.llm_backend import llm_from_settings  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_GOLD = [ROOT.parent / "shared" / "eval" / "dev_qa.jsonl", ROOT / "eval" / "data" / "calibration.jsonl"]
 COLUMNS = ["answer_accuracy", "citation_precision", "abstention_accuracy", "llm_answered", "degraded"]
@@ -87,14 +85,16 @@ def main() -> None:
         rows.append((gold_path.name, "extractive", report))
         for name in args.scripts:
             with FakeOpenAI(script(name, by_question)) as fake:
-                llm = llm_from_settings(
+                llm = LLMAnswerer.from_settings(
                     settings.model_copy(update={"llm_base_url": fake.base_url, "llm_model": "fake"})
                 )
-                answerer = in_process_answerer(index, k=5, backend="llm", llm=llm)
+                answerer = in_process_answerer(index, k=5, backend="llm", answerers={"llm": llm})
                 rows.append((gold_path.name, name, evaluate(questions, answerer, stored_articles(index))))
         if args.url:
-            llm = llm_from_settings(settings.model_copy(update={"llm_base_url": args.url, "llm_model": args.model}))
-            answerer = in_process_answerer(index, k=5, backend="llm", llm=llm)
+            llm = LLMAnswerer.from_settings(
+                settings.model_copy(update={"llm_base_url": args.url, "llm_model": args.model})
+            )
+            answerer = in_process_answerer(index, k=5, backend="llm", answerers={"llm": llm})
             rows.append((gold_path.name, f"model {args.model}", evaluate(questions, answerer, stored_articles(index))))
     index.close()
 

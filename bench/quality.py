@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from dalil.eval.runner import evaluate, in_process_answerer, load_gold, stored_articles
+from dalil.index.builder import build_index
+from dalil.index.embedders import load_embedder
+from dalil.index.loaded import open_index
+from dalil.settings import Settings
 
-from dalil.settings import Settings  # noqa: E402
-from eval.runner import evaluate, in_process_answerer, load_gold, stored_articles  # noqa: E402
-from index.builder import build_index  # noqa: E402
-from index.embedder import load_embedder  # noqa: E402
-from index.loaded import open_index  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_GOLD = [ROOT.parent / "shared" / "eval" / "dev_qa.jsonl", ROOT / "eval" / "data" / "calibration.jsonl"]
 COLUMNS = [

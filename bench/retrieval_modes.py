@@ -12,19 +12,17 @@ from __future__ import annotations
 
 import argparse
 import functools
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+from dalil.eval.squad import build_paragraph_index, load_squad, paragraph_ranking, retrieval_scores
+from dalil.index.embedders import load_embedder
+from dalil.index.loaded import open_index
+from dalil.settings import Settings
+
 print = functools.partial(print, flush=True)  # noqa: A001  (progress visible when piped)
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from dalil.settings import Settings  # noqa: E402
-from eval.squad import build_paragraph_index, load_squad, paragraph_ranking, retrieval_scores  # noqa: E402
-from index.embedder import load_embedder  # noqa: E402
-from index.loaded import open_index  # noqa: E402
 
 XQUAD = ROOT.parent / "shared" / "datasets" / "xquad"
 

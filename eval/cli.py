@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from dalil.clikit import embedder_or_exit, errors, fail, index_or_exit, llm_or_exit, settings_for
+from dalil.clikit import answerers_or_exit, embedder_or_exit, errors, fail, index_or_exit, settings_for
 
 app = typer.Typer(help="Measure answer accuracy, citation quality, retrieval and latency.", no_args_is_help=True)
 console = Console()
@@ -67,11 +67,8 @@ def run(
     limit: Annotated[int | None, typer.Option(min=1, help="Only the first N questions.")] = None,
 ) -> None:
     """Answer every gold question and score answers, citations, abstentions, retrieval and latency."""
-    from eval.runner import load_gold
-    from qa.llm_backend import BACKENDS
+    from dalil.eval.runner import load_gold
 
-    if backend not in BACKENDS:
-        raise fail(f"--backend must be one of {', '.join(BACKENDS)} (got {backend!r})")
     if sum(x is not None for x in (index, corpus, url)) > 1:
         raise fail("choose one of --index, --corpus and --url")
     try:
@@ -94,7 +91,7 @@ def run(
     print_summary(report)
     _write_json(json_out, report)
     if html_out:
-        from eval.report_html import write_report
+        from dalil.eval.report_html import write_report
 
         write_report(report, html_out)
         console.print(f"wrote {html_out}")
@@ -119,8 +116,8 @@ def _evaluate(questions, *, k: int, index: Path | None, corpus: Path | None, url
 def _over_http(questions, url: str, k: int, progress, backend: str) -> dict:
     import httpx
 
-    from eval.http_answerer import ServiceError, http_answerer, http_articles
-    from eval.runner import evaluate
+    from dalil.eval.http_answerer import ServiceError, http_answerer, http_articles
+    from dalil.eval.runner import evaluate
 
     with httpx.Client(base_url=url.rstrip("/"), timeout=60) as client:
         try:
@@ -133,11 +130,11 @@ def _over_http(questions, url: str, k: int, progress, backend: str) -> dict:
 def _in_process(
     questions, k: int, progress, backend: str, *, index_dir: Path | None, corpus: Path | None = None
 ) -> dict:
-    from eval.runner import evaluate, in_process_answerer, stored_articles
-    from index.builder import build_index
+    from dalil.eval.runner import evaluate, in_process_answerer, stored_articles
+    from dalil.index.builder import build_index
 
     settings = settings_for(index_dir)
-    llm = llm_or_exit(settings, backend)
+    answerers, chosen = answerers_or_exit(settings, backend)
     if corpus is not None:
         if not corpus.exists():
             raise fail(f"corpus not found: {corpus}")
@@ -146,11 +143,11 @@ def _in_process(
     try:
         report = evaluate(
             questions,
-            in_process_answerer(loaded, k=k, settings=settings, backend=backend, llm=llm),
+            in_process_answerer(loaded, k=k, settings=settings, backend=backend, answerers=answerers),
             stored_articles(loaded),
             progress,
         )
-        report["meta"] = {"embedder": loaded.manifest.embedder, **({"llm": llm.chat.name} if llm else {})}
+        report["meta"] = {"embedder": loaded.manifest.embedder, **({"llm": chosen.model} if chosen.model else {})}
         return report
     finally:
         loaded.close()
@@ -159,7 +156,7 @@ def _in_process(
 @app.command("compare")
 def compare(before: Path, after: Path) -> None:
     """Per-metric deltas between two JSON reports, and the questions that flipped."""
-    from eval.compare import flipped_questions, metric_deltas
+    from dalil.eval.compare import flipped_questions, metric_deltas
 
     try:
         a, b = (json.loads(p.read_text(encoding="utf-8")) for p in (before, after))
@@ -200,7 +197,7 @@ def squad(
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the results as JSON.")] = None,
 ) -> None:
     """Paragraph retrieval (recall@k, nDCG@10) and official EM/F1 on public SQuAD-format datasets."""
-    from eval.squad import DATASETS, DATASETS_DIR, run_benchmark
+    from dalil.eval.squad import DATASETS, DATASETS_DIR, run_benchmark
 
     names = dataset or list(DATASETS)
     unknown = [n for n in names if n not in DATASETS]
@@ -262,8 +259,8 @@ def xquad_r(
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the results as JSON.")] = None,
 ) -> None:
     """Sentence retrieval on XQuAD-R: R@1, R@5, mAP@20 (same-language ar→ar, or --cross en-ar)."""
-    from eval.squad import DATASETS_DIR
-    from eval.xquad_r import run_sentence_retrieval
+    from dalil.eval.squad import DATASETS_DIR
+    from dalil.eval.xquad_r import run_sentence_retrieval
 
     question_language, pool = cross.split("-", 1) if cross else ("ar", "ar")
     folder = datasets_dir or DATASETS_DIR

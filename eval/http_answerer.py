@@ -6,7 +6,7 @@ from functools import lru_cache
 
 import httpx
 
-from eval.runner import CURVE_DEPTH, Answerer, ArticleText
+from dalil.eval.runner import CURVE_DEPTH, Answerer, ArticleText
 
 
 class ServiceError(RuntimeError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from index.normalize import normalize, normalize_answer
+from dalil.index.normalize import normalize, normalize_answer
 
 Groups = Sequence[Sequence[str]]
 

@@ -32,7 +32,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from index.normalize import normalize_answer
+from dalil.index.normalize import normalize_answer
 
 __all__ = [
     "arabic_f1",

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from eval import metrics
-from qa.citations import citation_problems
-from qa.types import Citation
+from dalil.eval import metrics
+from dalil.qa.citations import citation_problems
+from dalil.qa.types import Citation
 
 CURVE_DEPTH = 10
 
@@ -58,7 +58,7 @@ def load_gold(path: Path) -> list[GoldQuestion]:
 
 
 def in_process_answerer(index, *, k: int, **options) -> Answerer:
-    import qa
+    from dalil import qa
 
     # Ten passages are retrieved whatever k is, so recall@10 and the curve can be measured.
     return lambda question: asdict(qa.answer(question, index, top_k=max(k, CURVE_DEPTH), **options))

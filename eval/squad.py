@@ -18,14 +18,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from dalil.eval import official
+from dalil.index.builder import build_index
+from dalil.index.loaded import LoadedIndex, open_index
+from dalil.index.normalize import normalize_answer
+from dalil.index.protocols import Embedder
 from dalil.settings import Settings
-from eval import official
-from index.builder import build_index
-from index.embedder import Embedder
-from index.loaded import LoadedIndex, open_index
-from index.normalize import normalize_answer
 
-DATASETS_DIR = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+# Relative to the working directory: the datasets sit beside a checkout of dalil, never inside the package.
+DATASETS_DIR = Path("../shared/datasets")
 
 # name -> (file under the datasets folder, scorer)
 DATASETS = {
@@ -101,7 +102,7 @@ def run_benchmark(
     datasets_dir: Path = DATASETS_DIR,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> dict:
-    import qa
+    from dalil import qa
 
     relative, scorer = DATASETS[name]
     data, paragraphs, questions = load_squad(datasets_dir / relative)

@@ -15,11 +15,11 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from dalil.eval.squad import DATASETS_DIR, paragraph_ranking
+from dalil.index.builder import build_index
+from dalil.index.loaded import open_index
+from dalil.index.protocols import Embedder
 from dalil.settings import Settings
-from eval.squad import DATASETS_DIR, paragraph_ranking
-from index.builder import build_index
-from index.embedder import Embedder
-from index.loaded import open_index
 
 DEPTH = 20
 

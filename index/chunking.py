@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from index.types import Chunk, Sentence, chunk_id
+from dalil.index.types import Chunk, Sentence, chunk_id
 
 
 def make_chunks(doc_id: str, text: str, sentences: Sequence[Sentence], size: int, overlap: int) -> list[Chunk]:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 import re
 
-from index.normalize import detect_language, normalize
-from index.types import Article, IngestProblem, RawArticle
+from dalil.index.normalize import detect_language, normalize
+from dalil.index.types import Article, IngestProblem, RawArticle
 
 # News agencies and outlets credited on a line of their own ("RT", "المصدر: تاس", "(أ ف ب)").
 AGENCY_NAMES = [

@@ -17,8 +17,8 @@ import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
-from index.normalize import normalize, tokenize
-from index.types import Article
+from dalil.index.normalize import normalize, tokenize
+from dalil.index.types import Article
 
 SHINGLE_WORDS = 5
 DEFAULT_THRESHOLD = 0.8

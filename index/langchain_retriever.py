@@ -7,8 +7,8 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field
 
-from index.loaded import LoadedIndex
-from index.types import Passage
+from dalil.index.loaded import LoadedIndex
+from dalil.index.types import Passage
 
 
 class DalilRetriever(BaseRetriever):

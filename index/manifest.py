@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+# Format 1 kept the FAISS factory at the top level; it reads as format 2 with that factory as a store option.
+READABLE_FORMATS = (1, 2)
 MANIFEST_FILE = "manifest.json"
 
 
@@ -32,10 +34,12 @@ def _now() -> str:
 class Manifest:
     embedder: str
     dim: int
-    faiss_factory: str
     chunk_sentences: int
     chunk_overlap: int
     chunk_vectors: str = "embed"
+    # The store that holds the index and its own choices (e.g. the FAISS factory string); the store sets them.
+    store: str = ""
+    store_options: dict[str, str] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     created: str = field(default_factory=_now)
     updated: str = field(default_factory=_now)
@@ -50,18 +54,29 @@ class Manifest:
         }
     )
 
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict, where: str) -> "Manifest":
+        data = dict(data)
+        if data.get("format_version") not in READABLE_FORMATS:
+            raise ManifestMismatch(
+                f"the index at {where} has format {data.get('format_version')}, this dalil reads formats "
+                f"{', '.join(map(str, READABLE_FORMATS))}: rebuild it with `dalil index build`"
+            )
+        if data["format_version"] == 1:
+            data.update(
+                format_version=FORMAT_VERSION, store="faiss", store_options={"faiss_factory": data.pop("faiss_factory")}
+            )
+        return cls(**data)
+
     def save(self, folder: Path) -> None:
-        (folder / MANIFEST_FILE).write_text(json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n")
+        (folder / MANIFEST_FILE).write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n")
 
     @classmethod
     def load(cls, folder: Path) -> "Manifest":
-        data = json.loads((folder / MANIFEST_FILE).read_text())
-        if data.get("format_version") != FORMAT_VERSION:
-            raise ManifestMismatch(
-                f"the index at {folder} has format {data.get('format_version')}, this dalil reads format "
-                f"{FORMAT_VERSION}: rebuild it with `dalil index build`"
-            )
-        return cls(**data)
+        return cls.from_dict(json.loads((folder / MANIFEST_FILE).read_text()), str(folder))
 
     def check_embedder(self, name: str, dim: int) -> None:
         if (self.embedder, self.dim) != (name, dim):

@@ -15,7 +15,7 @@ from typing import Literal
 
 import snowballstemmer
 
-from index.stopwords import ARABIC_STOPWORDS, ENGLISH_STOPWORDS
+from dalil.index.stopwords import ARABIC_STOPWORDS, ENGLISH_STOPWORDS
 
 
 def _char_range(first: int, last: int) -> list[int]:

@@ -13,7 +13,7 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
-from index.types import Sentence, sentence_id
+from dalil.index.types import Sentence, sentence_id
 
 # A line: text between the line breaks of str.splitlines. A line break always ends a sentence.
 LINE = re.compile(r"[^\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]+")

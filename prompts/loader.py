@@ -11,6 +11,8 @@ import string
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 # The templates dalil itself renders; a prompt folder without them is unusable.
@@ -62,12 +64,19 @@ class Prompts:
         return {name: template.version for name, template in sorted(self.templates.items())}
 
 
-def load_prompts(folder: Path, pinned: Mapping[str, int] | None = None) -> Prompts:
-    """Every template in ``folder``, validated; the newest version of each name unless ``pinned`` names one."""
+def shipped_templates() -> Traversable:
+    """The templates that come with dalil, wherever it is installed."""
+    return files("dalil.prompts") / "templates"
+
+
+def load_prompts(folder: Path | Traversable | None = None, pinned: Mapping[str, int] | None = None) -> Prompts:
+    """Every template in ``folder`` (default: dalil's own), validated; the newest version of each name unless
+    ``pinned`` names one."""
+    folder = shipped_templates() if folder is None else folder
     if not folder.is_dir():
         raise PromptError(f"prompt folder {folder} does not exist; set DALIL_PROMPT_DIR to a folder of templates")
     found: dict[str, dict[int, PromptTemplate]] = {}
-    for path in sorted(folder.glob("*.toml")):
+    for path in sorted((p for p in folder.iterdir() if p.name.endswith(".toml")), key=lambda p: p.name):
         template = load_template(path)
         found.setdefault(template.name, {})[template.version] = template
     chosen = {}
@@ -85,7 +94,7 @@ def load_prompts(folder: Path, pinned: Mapping[str, int] | None = None) -> Promp
     return Prompts(chosen)
 
 
-def load_template(path: Path) -> PromptTemplate:
+def load_template(path: Path | Traversable) -> PromptTemplate:
     match = _FILE_NAME.match(path.name)
     if not match:
         raise PromptError(f"{path}: prompt files are named <name>.v<version>.toml, e.g. answer.v2.toml")

@@ -1,6 +1,8 @@
 """Question answering over a loaded index: plain objects in, a cited ``Answer`` out."""
 
-from qa.answer import QuestionError, answer, stream_answer
-from qa.llm_backend import BackendUnavailable, LLMBackend, llm_from_settings
+from dalil.qa.answer import answer, stream_answer
+from dalil.qa.backends import Answerers
+from dalil.qa.prepare import QuestionError
+from dalil.qa.protocols import Answerer, BackendUnavailable, UnknownBackend
 
-__all__ = ["BackendUnavailable", "LLMBackend", "QuestionError", "answer", "llm_from_settings", "stream_answer"]
+__all__ = ["Answerer", "Answerers", "BackendUnavailable", "QuestionError", "UnknownBackend", "answer", "stream_answer"]

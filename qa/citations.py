@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from index.types import Sentence
-from qa.types import Citation
+from dalil.index.types import Sentence
+from dalil.qa.types import Citation
 
 
 class CitationMismatch(ValueError):

@@ -10,9 +10,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from index.normalize import normalize, tokenize
-from index.segment import split_sentences
-from index.stopwords import ENGLISH_STOPWORDS
+from dalil.index.normalize import normalize, tokenize
+from dalil.index.segment import split_sentences
+from dalil.index.stopwords import ENGLISH_STOPWORDS
 
 DIGITS = "0-9٠-٩۰-۹"  # a regex class body: ASCII, Arabic-Indic and Persian digits
 # A citation marker: "[3]", "[2, 5]", "[2،5]", "[٣]". Markers are bookkeeping, not facts of the text.

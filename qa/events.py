@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from index.types import Passage
-from qa.types import Answer, Citation
+from dalil.index.types import Passage
+from dalil.qa.types import Answer, Citation
 
 
 @dataclass(frozen=True)

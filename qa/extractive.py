@@ -14,8 +14,8 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from index.normalize import detect_language, search_terms
-from index.types import Sentence
+from dalil.index.normalize import detect_language, search_terms
+from dalil.index.types import Sentence
 
 HEADLINE_MAX_WORDS = 14
 SENTENCE_ENDINGS = (".", "!", "?", "؟", "؛", "…", ":")

@@ -12,21 +12,19 @@ import dataclasses
 import re
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import closing, nullcontext
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from index.loaded import LoadedIndex
-from index.normalize import detect_language
-from qa.events import AnswerEvent, CitationEvent, DoneEvent, TokenEvent
-from qa.llm_backend import LLMBackend
-from qa.llm_client import LLMError
-from qa.messages import message
-from qa.replay import replay
-from qa.sources import NumberedSources, number_sources
-from qa.types import Answer, Citation, UnsupportedClaim
-from qa.verify import Claim, ClaimCheck, check_claim, complete_claims, renumber, split_claims
-
-if TYPE_CHECKING:
-    from qa.answer import Prepared
+from dalil.index.loaded import LoadedIndex
+from dalil.index.normalize import detect_language
+from dalil.prompts import Prompts
+from dalil.qa.events import AnswerEvent, CitationEvent, DoneEvent, TokenEvent
+from dalil.qa.llm_client import ChatModel, LLMError
+from dalil.qa.messages import message
+from dalil.qa.prepare import Prepared
+from dalil.qa.replay import replay
+from dalil.qa.sources import NumberedSources, number_sources
+from dalil.qa.types import Answer, Citation, UnsupportedClaim
+from dalil.qa.verify import Claim, ClaimCheck, VerifyRules, check_claim, complete_claims, renumber, split_claims
 
 LANGUAGE_NAMES = {"ar": "Arabic", "en": "English"}
 NO_ANSWER = "NO_ANSWER"
@@ -36,8 +34,23 @@ _TRANSLATION_LINE = re.compile(r"^\s*[-*]?\s*\[(\d+)\]\s*[:：-]?\s*(\S.*?)\s*$"
 _MIN_LETTERS_FOR_LANGUAGE = 12
 
 
+class AnsweringModel(Protocol):
+    """What a run needs of the model's answerer (``qa.llm_answerer.LLMAnswerer``)."""
+
+    name: str
+    chat: ChatModel
+    prompts: Prompts
+    rules: VerifyRules
+    max_sources: int
+    max_sentences: int
+
+    def record_failure(self) -> None: ...
+
+    def record_success(self) -> None: ...
+
+
 def stream_llm_answer(
-    prepared: Prepared, index: LoadedIndex, llm: LLMBackend, fallback: Callable[[], Answer]
+    prepared: Prepared, index: LoadedIndex, llm: AnsweringModel, fallback: Callable[[], Answer]
 ) -> Iterator[AnswerEvent]:
     numbered = number_sources(index, prepared.scores.scored, llm.max_sources)
     if not numbered.sentences:  # an empty index: nothing to ask the model about
@@ -51,7 +64,7 @@ class _LLMRun:
         self,
         prepared: Prepared,
         index: LoadedIndex,
-        llm: LLMBackend,
+        llm: AnsweringModel,
         numbered: NumberedSources,
         fallback: Callable[[], Answer],
     ) -> None:
@@ -182,7 +195,7 @@ class _LLMRun:
             confidence=self.prepared.confidence,
             citations=citations,
             passages=self.prepared.passages,
-            backend="llm",
+            backend=self.llm.name,
             timings_ms=self.prepared.timings(),
             unsupported=self.unsupported,
             warnings=self.warnings,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from qa.events import AnswerEvent, CitationEvent, DoneEvent, TokenEvent
-from qa.types import Answer
+from dalil.qa.events import AnswerEvent, CitationEvent, DoneEvent, TokenEvent
+from dalil.qa.types import Answer
 
 _WORD_WITH_SPACE = re.compile(r"\s*\S+")
 

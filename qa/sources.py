@@ -6,13 +6,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from index.loaded import LoadedIndex
-from index.normalize import detect_language
-from index.types import Article, Sentence
-from qa.citations import cite
-from qa.extractive import ScoredSentence
-from qa.types import Citation
-from qa.verify import Source
+from dalil.index.loaded import LoadedIndex
+from dalil.index.normalize import detect_language
+from dalil.index.types import Article, Sentence
+from dalil.qa.citations import cite
+from dalil.qa.extractive import ScoredSentence
+from dalil.qa.types import Citation
+from dalil.qa.verify import Source
 
 # An article must not be able to close the data fence and speak as the user.
 _FENCE_TAG = re.compile(r"</?\s*sources\s*>", re.IGNORECASE)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from index.types import Passage
+from dalil.index.types import Passage
 
 Language = Literal["ar", "en"]
 

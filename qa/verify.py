@@ -11,9 +11,9 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from index.normalize import detect_language, normalize, search_terms
-from index.segment import LINE, has_open_quote, split_sentences
-from qa.claims import DIGITS, MARKER, facts, has_latin, latin_name_keys, name_key
+from dalil.index.normalize import detect_language, normalize, search_terms
+from dalil.index.segment import LINE, has_open_quote, split_sentences
+from dalil.qa.claims import DIGITS, MARKER, facts, has_latin, latin_name_keys, name_key
 
 __all__ = [
     "MARKER",

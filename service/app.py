@@ -1,6 +1,6 @@
 """The HTTP skin: wire schemas in, ``qa.answer`` and the index facade behind, wire schemas out.
 
-Launch with ``uvicorn --factory service.main:create_app`` (settings come from ``DALIL_*`` variables).
+Launch with ``uvicorn --factory dalil.service.main:create_app`` (settings come from ``DALIL_*`` variables).
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from dalil.index.loaded import LoadedIndex, open_index
+from dalil.qa import Answerer, Answerers
+from dalil.service import errors
+from dalil.service.ratelimit import QuestionLimiter
+from dalil.service.routes import ask, documents, health, search, stream, widget
 from dalil.settings import Settings
-from index.loaded import LoadedIndex
-from qa import LLMBackend, llm_from_settings
-from service import errors
-from service.ratelimit import QuestionLimiter
-from service.routes import ask, documents, health, search, stream, widget
 
 logger = logging.getLogger("dalil.service")
 
@@ -45,8 +45,6 @@ Errors are JSON: `{"detail": "<message>"}`, with `errors` listing per-field prob
 
 
 def _load(settings: Settings) -> tuple[LoadedIndex | None, str | None]:
-    from index.loaded import open_index
-
     try:
         return open_index(settings), None
     except Exception as exc:  # the service still starts, and says why it cannot answer
@@ -58,21 +56,23 @@ def _load(settings: Settings) -> tuple[LoadedIndex | None, str | None]:
 
 
 def create_app(
-    settings: Settings | None = None, index: LoadedIndex | None = None, llm: LLMBackend | None = None
+    settings: Settings | None = None,
+    index: LoadedIndex | None = None,
+    answerers: dict[str, Answerer] | None = None,
 ) -> FastAPI:
-    """Build the application. ``index``, when given, is used as is and left open on shutdown; ``llm``, when
-    given, replaces the model configured by ``DALIL_LLM_*``.
+    """Build the application. ``index``, when given, is used as is and left open on shutdown; ``answerers``,
+    when given, replace those of the same names built from the settings (e.g. a model under test as ``llm``).
 
-    Prompt templates are loaded and checked here, so a broken template stops the service before it serves.
+    Answerers are built here, prompt templates loaded and checked with them, so a broken template stops the
+    service before it serves.
     """
     settings = settings or Settings()
-    llm = llm or llm_from_settings(settings)
+    usable = Answerers.from_settings(settings, answerers)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = index is None
         app.state.index, app.state.index_error = (index, None) if index is not None else _load(settings)
-        app.state.llm = llm
         try:
             yield
         finally:
@@ -91,7 +91,7 @@ def create_app(
     app.state.settings = settings
     app.state.index = None
     app.state.index_error = "the service has not started"
-    app.state.llm = None
+    app.state.answerers = usable
     app.state.limiter = QuestionLimiter(settings.rate_limit) if settings.rate_limit else None
     errors.install(app)
     if settings.cors_origins:

@@ -1,4 +1,4 @@
-"""Request dependencies: the settings, the loaded index and the optional LLM, kept on ``app.state`` by the lifespan."""
+"""Request dependencies: the settings, the loaded index and the answerers, kept on ``app.state`` by the app."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from dalil.index.loaded import LoadedIndex
+from dalil.qa import Answerers
+from dalil.service.errors import IndexNotLoaded
 from dalil.settings import Settings
-from index.loaded import LoadedIndex
-from qa import LLMBackend
-from service.errors import IndexNotLoaded, too_long
 
 
 def get_settings(request: Request) -> Settings:
@@ -23,17 +23,10 @@ def get_index(request: Request) -> LoadedIndex:
     return index
 
 
-def get_llm(request: Request) -> LLMBackend | None:
-    return getattr(request.app.state, "llm", None)
+def get_answerers(request: Request) -> Answerers:
+    return request.app.state.answerers
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 IndexDep = Annotated[LoadedIndex, Depends(get_index)]
-LLMDep = Annotated[LLMBackend | None, Depends(get_llm)]
-
-
-def check_length(field: str, value: str, settings: Settings) -> str:
-    """Refuse a question or query over ``DALIL_MAX_QUESTION_CHARS`` with the usual 422."""
-    if len(value) > settings.max_question_chars:
-        raise too_long(field, value, settings.max_question_chars)
-    return value
+AnswerersDep = Annotated[Answerers, Depends(get_answerers)]

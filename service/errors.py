@@ -20,8 +20,9 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from qa import BackendUnavailable, QuestionError
-from service.ratelimit import RateLimited
+from dalil.limits import TextTooLong
+from dalil.qa import BackendUnavailable, QuestionError, UnknownBackend
+from dalil.service.ratelimit import RateLimited
 
 logger = logging.getLogger("dalil.service")
 
@@ -48,13 +49,6 @@ class DocumentNotFound(LookupError):
     @property
     def message(self) -> str:
         return f"No document with id '{self.doc_id}'"
-
-
-def too_long(field: str, value: str, limit: int) -> RequestValidationError:
-    """The error for a text over the configured length, shaped like any other validation error."""
-    return RequestValidationError(
-        [{"type": "too_long", "loc": ("body", field), "msg": f"is longer than {limit} characters", "input": value}]
-    )
 
 
 def error_body(detail: str, errors: list[dict[str, str]] | None = None) -> dict[str, Any]:
@@ -88,7 +82,7 @@ def _message(error: dict[str, Any]) -> str:
         return f"{field} must be a string"
     if kind in ("int_type", "int_parsing", "int_from_float", "int_strict"):
         return f"{field} must be a whole number (a JSON integer)"
-    if kind in ("out_of_range", "blank", "too_long"):
+    if kind in ("out_of_range", "blank"):
         return f"{field} {error.get('msg', '')}"
     return f"{field}: {error.get('msg', 'is not valid')}"
 
@@ -111,8 +105,14 @@ async def _question_error(request: Request, exc: QuestionError) -> JSONResponse:
     return JSONResponse(error_body(message, [{"field": "question", "message": message}]), status_code=422)
 
 
+async def _text_too_long(request: Request, exc: TextTooLong) -> JSONResponse:
+    return JSONResponse(error_body(str(exc), [{"field": exc.field, "message": str(exc)}]), status_code=422)
+
+
 async def _backend_unavailable(request: Request, exc: BackendUnavailable) -> JSONResponse:
-    return JSONResponse(error_body(str(exc), [{"field": "backend", "message": str(exc)}]), status_code=400)
+    # An unknown name is a bad request body (422); a known answerer that cannot answer here is a 400.
+    status = 422 if isinstance(exc, UnknownBackend) else 400
+    return JSONResponse(error_body(str(exc), [{"field": "backend", "message": str(exc)}]), status_code=status)
 
 
 async def _rate_limited(request: Request, exc: RateLimited) -> JSONResponse:
@@ -169,6 +169,7 @@ class CatchUnexpected:
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(QuestionError, _question_error)
+    app.add_exception_handler(TextTooLong, _text_too_long)
     app.add_exception_handler(BackendUnavailable, _backend_unavailable)
     app.add_exception_handler(RateLimited, _rate_limited)
     app.add_exception_handler(DocumentNotFound, _document_not_found)

@@ -1,12 +1,12 @@
-"""Entry point: ``uvicorn --factory service.main:create_app``, or ``python -m service.main``.
+"""Entry point: ``uvicorn --factory dalil.service.main:create_app``, or ``python -m dalil.service.main``.
 
 There is no module-level app; the index is opened in the application's lifespan.
 """
 
 from __future__ import annotations
 
+from dalil.service.app import create_app
 from dalil.settings import Settings
-from service.app import create_app
 
 __all__ = ["create_app", "run"]
 

@@ -13,10 +13,8 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr
 from pydantic_core import PydanticCustomError
 
-from index.types import Article, Sentence
-
-MIN_RESULTS = 1
-MAX_RESULTS = 50
+from dalil.index.types import Article, Sentence
+from dalil.limits import MAX_RESULTS, MIN_RESULTS
 
 
 def _in_range(value: int) -> int:
@@ -82,12 +80,14 @@ class AskRequest(_Request):
         examples=["متى وقعت روسيا وأرمينيا اتفاق الدفاع الجوي؟"],
     )
     top_k: ResultCount = Field(default=5, description="How many passages to retrieve and answer from (1-50).")
-    backend: Literal["extractive", "llm", "auto"] | None = Field(
+    backend: StrictStr | None = Field(
         default=None,
         description=(
             "`extractive` quotes source sentences; `llm` asks the configured model and verifies its citations; "
-            "`auto` uses the model when one is configured and healthy. Default: `DALIL_BACKEND` (auto)."
+            "`auto` uses the model when one is configured and healthy; or an answerer a plug-in adds. "
+            "Default: `DALIL_BACKEND` (auto). An answerer that cannot answer is a 400 saying why."
         ),
+        examples=["auto"],
     )
 
 
@@ -130,7 +130,7 @@ class AskResponse(_Response):
     language: Literal["ar", "en"]
     abstained: bool
     confidence: float = Field(description="How sure dalil is that the retrieved sentences answer the question (0-1).")
-    backend: Literal["extractive", "llm"] = Field(description="Which answerer produced `answer`.")
+    backend: str = Field(description="Which answerer produced `answer` (`extractive`, `llm`, …).")
     degraded: bool = Field(
         default=False,
         description="The model was asked but its answer could not be used (fully); see `degraded_reason`.",
@@ -230,10 +230,17 @@ class LLMHealth(BaseModel):
     )
 
 
+class AnswererHealth(BaseModel):
+    name: str
+    available: bool = Field(description="Whether `auto` may pick it now.")
+    model: str | None = Field(description="What it answers with, when that is a model.")
+
+
 class HealthOk(BaseModel):
     status: Literal["ok"] = "ok"
     index: IndexHealth
-    backend: Literal["extractive", "llm", "auto"] = Field(description="The backend a request gets when it names none.")
+    backend: str = Field(description="The backend a request gets when it names none.")
+    answerers: list[AnswererHealth] = Field(description="The answerers this service can use.")
     llm: LLMHealth | None = Field(description="The configured model; null when none is configured.")
 
 

@@ -44,8 +44,8 @@ def make_settings(tmp_path):
 
 @pytest.fixture(scope="session")
 def _demo_index_dir(tmp_path_factory) -> Path:
-    from index.builder import build_index
-    from index.embedder import load_embedder
+    from dalil.index.builder import build_index
+    from dalil.index.embedders import load_embedder
 
     folder = tmp_path_factory.mktemp("demo-index")
     settings = Settings(index_dir=folder, source_dir=DEMO_ARTICLES, embedder="hash")
@@ -60,7 +60,7 @@ def settings_for_tests(_demo_index_dir) -> Settings:
 
 @pytest.fixture
 def demo_index(settings_for_tests):
-    from index.loaded import open_index
+    from dalil.index.loaded import open_index
 
     loaded = open_index(settings_for_tests)
     yield loaded
@@ -79,13 +79,13 @@ def fake_llm():
 @pytest.fixture
 def llm_for():
     """Build the LLM backend dalil would build from its settings, pointed at a (fake) server."""
-    from prompts import load_prompts
-    from qa.llm_backend import LLMBackend
-    from qa.llm_client import OpenAIChat
+    from dalil.prompts import load_prompts
+    from dalil.qa.llm_answerer import LLMAnswerer
+    from dalil.qa.llm_client import OpenAIChat
 
-    def make(base_url: str, *, timeout_s: float = 5.0, max_retries: int = 0, **options) -> LLMBackend:
+    def make(base_url: str, *, timeout_s: float = 5.0, max_retries: int = 0, **options) -> LLMAnswerer:
         chat = OpenAIChat(base_url=base_url, model="fake-model", timeout_s=timeout_s, max_retries=max_retries)
-        return LLMBackend(chat=chat, prompts=load_prompts(ROOT / "prompts" / "templates"), **options)
+        return LLMAnswerer(chat=chat, prompts=load_prompts(), **options)
 
     return make
 

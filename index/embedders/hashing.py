@@ -9,6 +9,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from dalil.settings import Settings
+
 DEFAULT_DIM = 256
 MIN_DIM = 8
 # Words carry more meaning than any one of their trigrams; trigrams let inflected forms
@@ -38,6 +40,19 @@ class HashEmbedder:
         self.dim = dim
         # The feature recipe is part of the identity: change "v1" when the recipe changes.
         self.name = f"hash/v1-words-char3-{dim}"
+
+    @classmethod
+    def from_settings(cls, settings: Settings, option: str | None = None) -> "HashEmbedder":
+        """``DALIL_EMBEDDER=hash`` or ``hash:<dim>``."""
+        if option is None:
+            return cls()
+        try:
+            return cls(dim=int(option))
+        except ValueError:
+            raise ValueError(
+                f'DALIL_EMBEDDER="hash:{option}": the part after "hash:" must be a whole number of dimensions, '
+                f"e.g. DALIL_EMBEDDER=hash:{DEFAULT_DIM}"
+            ) from None
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._embed(texts)

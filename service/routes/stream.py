@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from fastapi import APIRouter, Depends
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from qa import stream_answer
-from qa.events import AnswerEvent, CitationEvent, RetrievalEvent, TokenEvent
-from service.deps import IndexDep, LLMDep, SettingsDep, check_length
-from service.ratelimit import limit_questions
-from service.schemas import AskRequest, AskResponse, CitationOut, ErrorBody, PassageOut
+from dalil.qa import stream_answer
+from dalil.qa.events import AnswerEvent, CitationEvent, RetrievalEvent, TokenEvent
+from dalil.service.deps import AnswerersDep, IndexDep, SettingsDep
+from dalil.service.ratelimit import limit_questions
+from dalil.service.schemas import AskRequest, AskResponse, CitationOut, ErrorBody, PassageOut
 
 router = APIRouter(prefix="/v1", dependencies=[Depends(limit_questions)], tags=["answers"])
 logger = logging.getLogger("dalil.service")
@@ -42,10 +42,13 @@ Problems with the request itself are ordinary JSON errors (4xx), sent before any
         503: {"model": ErrorBody},
     },
 )
-def ask_stream(body: AskRequest, index: IndexDep, settings: SettingsDep, llm: LLMDep) -> EventSourceResponse:
-    check_length("question", body.question, settings)
+def ask_stream(
+    body: AskRequest, index: IndexDep, settings: SettingsDep, answerers: AnswerersDep
+) -> EventSourceResponse:
     # Retrieval runs here, so a bad question is refused with a JSON error before the stream opens.
-    events = stream_answer(body.question, index, top_k=body.top_k, settings=settings, backend=body.backend, llm=llm)
+    events = stream_answer(
+        body.question, index, top_k=body.top_k, settings=settings, backend=body.backend, answerers=answerers
+    )
     return EventSourceResponse(_server_sent(events), ping=15)
 
 

@@ -1,15 +1,15 @@
-"""The chat widget's script and the demo page that embeds it (``GET /``)."""
+"""The chat widget's script and the demo page that embeds it (``GET /``), read from the installed package."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from importlib.resources import files
 
 from fastapi import APIRouter
-from fastapi.responses import FileResponse
+from fastapi.responses import Response
 
 router = APIRouter(tags=["widget"], include_in_schema=False)
 
-STATIC = Path(__file__).resolve().parent.parent / "static"
+STATIC = files("dalil.service") / "static"
 # The demo page holds itself to the policy a careful news site would set, so it shows the widget works under it.
 DEMO_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; "
@@ -17,26 +17,30 @@ DEMO_POLICY = (
 )
 
 
+def _static(name: str, media_type: str, headers: dict[str, str] | None = None) -> Response:
+    return Response((STATIC / name).read_bytes(), media_type=media_type, headers=headers)
+
+
 @router.get("/")
-def demo_page() -> FileResponse:
-    return FileResponse(STATIC / "demo.html", media_type="text/html", headers={"Content-Security-Policy": DEMO_POLICY})
+def demo_page() -> Response:
+    return _static("demo.html", "text/html; charset=utf-8", {"Content-Security-Policy": DEMO_POLICY})
 
 
 @router.get("/widget.js")
-def widget_script() -> FileResponse:
+def widget_script() -> Response:
     # Other sites embed it: a short cache keeps updates flowing without a request per page view.
-    return FileResponse(
-        STATIC / "widget.js",
-        media_type="text/javascript",
-        headers={"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff"},
+    return _static(
+        "widget.js",
+        "text/javascript; charset=utf-8",
+        {"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff"},
     )
 
 
 @router.get("/demo.css")
-def demo_styles() -> FileResponse:
-    return FileResponse(STATIC / "demo.css", media_type="text/css")
+def demo_styles() -> Response:
+    return _static("demo.css", "text/css; charset=utf-8")
 
 
 @router.get("/favicon.svg")
-def favicon() -> FileResponse:
-    return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
+def favicon() -> Response:
+    return _static("favicon.svg", "image/svg+xml")

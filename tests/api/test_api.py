@@ -7,8 +7,8 @@ import logging
 import pytest
 from fastapi.testclient import TestClient
 
-from qa import QuestionError
-from service.app import create_app
+from dalil.qa import QuestionError
+from dalil.service.app import create_app
 
 ASK_KEYS = {
     *("answer", "language", "abstained", "confidence", "backend", "citations", "passages", "timings_ms"),
@@ -270,7 +270,7 @@ def test_missing_body_is_422(client):
 
 
 def test_question_error_from_the_answer_step_is_422(client, monkeypatch):
-    import service.routes.ask as ask_route
+    import dalil.service.routes.ask as ask_route
 
     def refuse(*args, **kwargs):
         raise QuestionError("question must not be empty")

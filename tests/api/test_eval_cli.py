@@ -1,11 +1,13 @@
 """`dalil eval run` in-process and against a live service on 127.0.0.1 give the same verdicts."""
 
 import json
+from pathlib import Path
 
 from typer.testing import CliRunner
 
 from dalil.cli import app
-from tests.conftest import ROOT
+
+ROOT = Path(__file__).resolve().parents[2]
 
 GOLD = ROOT / "eval" / "data" / "calibration.jsonl"
 

@@ -7,9 +7,9 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
+from dalil.service.app import create_app
 from dalil.testing import Reply
 from dalil.testing.llm_scripts import prompt_sources
-from service.app import create_app
 
 QUESTION = "متى وقع وزير الدفاع الروسي اتفاق الدفاع الجوي مع أرمينيا؟"
 SIGNING = "23 ديسمبر"
@@ -23,7 +23,7 @@ def cite_signing(request: dict) -> Reply:
 
 @pytest.fixture
 def client(settings_for_tests, demo_index, fake_llm, llm_for):
-    app = create_app(settings_for_tests, index=demo_index, llm=llm_for(fake_llm.base_url))
+    app = create_app(settings_for_tests, index=demo_index, answerers={"llm": llm_for(fake_llm.base_url)})
     with TestClient(app) as test_client:
         yield test_client
 
@@ -107,12 +107,12 @@ def test_stream_refuses_a_bad_request_with_json_before_streaming(client):
 
 
 def test_a_stream_that_fails_mid_way_ends_with_an_error_event(client, monkeypatch):
-    import sys
+    from dalil.qa.extractive_answerer import ExtractiveAnswerer
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(sys.modules["qa.answer"], "extractive_answer", broken)
+    monkeypatch.setattr(ExtractiveAnswerer, "answer", broken)
     with client.stream("POST", "/v1/ask/stream", json={"question": QUESTION, "backend": "extractive"}) as response:
         events = server_sent_events(response)
     assert [name for name, _ in events] == ["retrieval", "error"]
@@ -121,7 +121,7 @@ def test_a_stream_that_fails_mid_way_ends_with_an_error_event(client, monkeypatc
 
 
 def test_a_broken_prompt_template_stops_start_up(settings_for_tests, tmp_path):
-    from prompts import PromptError
+    from dalil.prompts import PromptError
 
     (tmp_path / "answer.v1.toml").write_text('description = "x"\n', encoding="utf-8")
     with pytest.raises(PromptError, match="answer.v1.toml"):
@@ -131,14 +131,14 @@ def test_a_broken_prompt_template_stops_start_up(settings_for_tests, tmp_path):
 def test_stream_over_a_real_server_delivers_events_one_by_one(settings_for_tests, fake_llm, llm_for):
     import httpx
 
-    from tests.api.conftest import serving
+    from dalil.testing.server import serving
 
     def slow(request):
         reply = cite_signing(request)
         return Reply(reply.content, chunks=reply.chunks, chunk_delay_s=0.02)
 
     fake_llm.responder = slow
-    app = create_app(settings_for_tests, llm=llm_for(fake_llm.base_url))
+    app = create_app(settings_for_tests, answerers={"llm": llm_for(fake_llm.base_url)})
     arrivals = []
     with serving(app) as url, httpx.Client(base_url=url, timeout=30) as http:
         request = {"question": QUESTION, "backend": "llm"}

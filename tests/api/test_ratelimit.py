@@ -4,8 +4,8 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
+from dalil.service.app import create_app
 from dalil.settings import Settings
-from service.app import create_app
 
 
 def test_questions_over_the_limit_get_429_with_retry_after(settings_for_tests, demo_index):

@@ -2,8 +2,8 @@
 
 from fastapi.testclient import TestClient
 
-from service.app import create_app
-from service.routes.widget import DEMO_POLICY
+from dalil.service.app import create_app
+from dalil.service.routes.widget import DEMO_POLICY
 
 
 def test_demo_page_embeds_the_widget_under_a_strict_policy(settings_for_tests, demo_index):

@@ -12,12 +12,14 @@ from pathlib import Path
 import httpx
 import pytest
 
+from dalil.index.builder import build_index
+from dalil.index.embedders import load_embedder
+from dalil.service.app import create_app
 from dalil.settings import Settings
-from index.builder import build_index
-from index.embedder import load_embedder
-from service.app import create_app
-from tests.api.conftest import serving
-from tests.conftest import DEMO_ARTICLES, ROOT
+from dalil.testing.server import serving
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO_ARTICLES = ROOT / "data" / "articles"
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 

@@ -1,12 +1,15 @@
 """The demo corpus indexed once with the real offline embedder, shared by the integration tests."""
 
+from pathlib import Path
+
 import pytest
 
+from dalil.index.builder import build_index
+from dalil.index.embedders import load_embedder
+from dalil.index.loaded import open_index
 from dalil.settings import Settings
-from index.builder import build_index
-from index.embedder import load_embedder
-from index.loaded import open_index
-from tests.conftest import DEMO_ARTICLES
+
+DEMO_ARTICLES = Path(__file__).resolve().parents[2] / "data" / "articles"
 
 
 @pytest.fixture(scope="session")

@@ -2,13 +2,16 @@
 unanswerables abstained."""
 
 import json
+from pathlib import Path
 
 import pytest
 
-import qa
-from eval import metrics
-from eval.runner import evaluate, in_process_answerer, load_gold, stored_articles
-from tests.conftest import ROOT, SHARED
+from dalil import qa
+from dalil.eval import metrics
+from dalil.eval.runner import evaluate, in_process_answerer, load_gold, stored_articles
+
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = ROOT.parent / "shared"
 
 pytestmark = pytest.mark.integration
 

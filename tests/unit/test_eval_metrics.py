@@ -2,9 +2,9 @@
 
 import pytest
 
-from eval import metrics
-from eval.compare import flipped_questions, metric_deltas
-from eval.runner import GoldQuestion, evaluate, judge
+from dalil.eval import metrics
+from dalil.eval.compare import flipped_questions, metric_deltas
+from dalil.eval.runner import GoldQuestion, evaluate, judge
 
 ARTICLE = "وقع الوزيران خطة التعاون لعام 2016. وتعمل روسيا على نظامين. الطقس مشمس."
 S0 = "وقع الوزيران خطة التعاون لعام 2016."

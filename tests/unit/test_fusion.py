@@ -1,6 +1,6 @@
 import pytest
 
-from index.fusion import reciprocal_rank_fusion
+from dalil.index.fusion import reciprocal_rank_fusion
 
 
 def test_item_ranked_well_by_both_beats_item_ranked_first_by_one():

@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from index.generations import CURRENT, current_generation, new_generation
+from dalil.index.stores.faiss_sqlite.generations import CURRENT, current_generation, new_generation
 
 
 def test_no_index_means_no_generation(tmp_path):

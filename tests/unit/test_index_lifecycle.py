@@ -2,16 +2,19 @@
 
 import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from index.builder import IndexMissing, add_files, build_index, remove_document
-from index.embedder import load_embedder
-from index.generations import current_generation
-from index.loaded import IndexUnavailable, open_index
-from index.manifest import ManifestMismatch
-from tests.conftest import DEMO_ARTICLES
+from dalil.index.builder import add_files, build_index, remove_document
+from dalil.index.embedders import load_embedder
+from dalil.index.loaded import open_index
+from dalil.index.manifest import ManifestMismatch
+from dalil.index.protocols import IndexUnavailable
+from dalil.index.stores.faiss_sqlite.generations import current_generation
+
+DEMO_ARTICLES = Path(__file__).resolve().parents[2] / "data" / "articles"
 
 STORY = (
     "Officials met in Lisbon on Tuesday. They signed a trade agreement worth 3.5 billion euros.\n"
@@ -143,7 +146,7 @@ def test_missing_index_is_a_clear_error(make_settings):
     settings = make_settings()
     with pytest.raises(IndexUnavailable, match="dalil index build"):
         open_index(settings)
-    with pytest.raises(IndexMissing, match="dalil index build"):
+    with pytest.raises(IndexUnavailable, match="dalil index build"):
         add_files(settings, load_embedder(settings), [DEMO_ARTICLES])
 
 
@@ -171,7 +174,7 @@ def test_faiss_factory_from_settings(make_settings, factory):
     build(settings, DEMO_ARTICLES)
     remove_document(settings, open_index(settings).list_documents()[0].id)
     loaded = open_index(settings)
-    assert loaded.manifest.faiss_factory == factory
+    assert loaded.manifest.store_options == {"faiss_factory": factory}
     assert loaded.stats()["documents"] == 3
     assert len(loaded.search("الدفاع الجوي", k=3)) == 3
     loaded.close()
@@ -184,14 +187,13 @@ def test_sentence_mean_chunk_vectors_are_weighted_means_of_their_sentences(make_
     try:
         assert loaded.manifest.chunk_vectors == "sentence-mean"
         passage = loaded.search("الدفاع الجوي", k=1)[0]
-        found = loaded.store.sentences_by_id([s.id for s in passage.sentences])
-        sentence_matrix = loaded.sentence_vectors.reconstruct([found[s.id][0] for s in passage.sentences])
+        stored = loaded.store.sentence_vectors_by_id([s.id for s in passage.sentences])
+        sentence_matrix = np.vstack([stored[s.id] for s in passage.sentences])
         expected = np.array([len(s.text) for s in passage.sentences], dtype=np.float32) @ sentence_matrix
         expected /= np.linalg.norm(expected)
-        chunk_rowid = loaded.store.db.execute("SELECT rowid FROM chunks WHERE id = ?", (passage.chunk_id,)).fetchone()[
-            0
-        ]
-        np.testing.assert_allclose(loaded.chunk_vectors.reconstruct([chunk_rowid])[0], expected, atol=1e-5)
+        ((nearest, cosine),) = loaded.store.search_chunks(expected, 1)
+        assert nearest == passage.chunk_id
+        assert cosine == pytest.approx(1.0, abs=1e-5)
     finally:
         loaded.close()
 

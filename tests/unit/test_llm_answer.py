@@ -6,12 +6,12 @@ import time
 
 import pytest
 
-import qa
+from dalil import qa
+from dalil.qa.events import CitationEvent, DoneEvent, RetrievalEvent, TokenEvent
+from dalil.qa.messages import message
+from dalil.qa.verify import VerifyRules
 from dalil.testing import Reply, Responder
 from dalil.testing.llm_scripts import prompt_sources, user_text
-from qa.events import CitationEvent, DoneEvent, RetrievalEvent, TokenEvent
-from qa.messages import message
-from qa.verify import VerifyRules
 
 QUESTION = "متى وقع وزير الدفاع الروسي اتفاق الدفاع الجوي مع أرمينيا؟"
 SIGNING = "23 ديسمبر"  # in the sentence that answers QUESTION
@@ -32,7 +32,7 @@ def citing(needle: str, template: str = "{text} [{n}]") -> Responder:
 
 
 def ask(demo_index, llm, question=QUESTION, backend="llm"):
-    return qa.answer(question, demo_index, backend=backend, llm=llm)
+    return qa.answer(question, demo_index, backend=backend, answerers={"llm": llm} if llm else None)
 
 
 def test_a_good_cited_answer_is_returned_with_verified_citations(demo_index, fake_llm, llm_for):
@@ -147,7 +147,7 @@ def test_stream_sends_only_verified_text_in_order(demo_index, fake_llm, llm_for)
         return Reply(content, chunks=[content[i : i + 7] for i in range(0, len(content), 7)])
 
     fake_llm.responder = respond
-    events = list(qa.stream_answer(QUESTION, demo_index, backend="llm", llm=llm_for(fake_llm.base_url)))
+    events = list(qa.stream_answer(QUESTION, demo_index, backend="llm", answerers={"llm": llm_for(fake_llm.base_url)}))
     kinds = [type(e) for e in events]
     assert kinds[0] is RetrievalEvent and kinds[-1] is DoneEvent
     assert kinds.index(TokenEvent) < kinds.index(CitationEvent)
@@ -202,9 +202,9 @@ def test_translations_attach_to_citations_of_sources_in_another_language(demo_in
 
 
 def test_an_article_cannot_give_the_model_instructions(tmp_path, make_settings, fake_llm, llm_for):
-    from index.builder import build_index
-    from index.embedder import load_embedder
-    from index.loaded import open_index
+    from dalil.index.builder import build_index
+    from dalil.index.embedders import load_embedder
+    from dalil.index.loaded import open_index
 
     folder = tmp_path / "articles"
     folder.mkdir()
@@ -217,7 +217,9 @@ def test_an_article_cannot_give_the_model_instructions(tmp_path, make_settings, 
     index = open_index(settings)
     try:
         fake_llm.responder = lambda request: Reply("A storm hit the northern coast on Monday [1].")
-        qa.answer("When did the storm hit the coast?", index, backend="llm", llm=llm_for(fake_llm.base_url))
+        qa.answer(
+            "When did the storm hit the coast?", index, backend="llm", answerers={"llm": llm_for(fake_llm.base_url)}
+        )
     finally:
         index.close()
     request = fake_llm.requests[0]

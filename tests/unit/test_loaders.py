@@ -3,7 +3,10 @@
 import json
 from pathlib import Path
 
-from index.loaders import read_articles
+from dalil.index.readers import load_readers, read_articles
+from dalil.settings import Settings
+
+READERS = load_readers(Settings())
 
 ARABIC = "وقع وزير الدفاع الروسي ونظيره الأرميني اتفاقا حول الدفاع الجوي."
 
@@ -15,14 +18,14 @@ def write(path: Path, text: str) -> Path:
 
 
 def read_one(path: Path):
-    articles, problems = read_articles([path])
+    articles, problems = read_articles([path], READERS)
     assert problems == []
     (article,) = articles
     return article
 
 
 def only_problem(path: Path) -> str:
-    articles, problems = read_articles([path])
+    articles, problems = read_articles([path], READERS)
     assert articles == []
     (problem,) = problems
     assert problem.path == str(path)
@@ -43,7 +46,7 @@ def test_text_file_is_read_as_is(tmp_path):
 def test_utf8_bom_and_utf16_with_bom_are_decoded(tmp_path):
     (tmp_path / "bom.txt").write_bytes(("\ufeff" + ARABIC).encode("utf-8"))
     (tmp_path / "wide.txt").write_bytes(ARABIC.encode("utf-16"))
-    articles, problems = read_articles([tmp_path])
+    articles, problems = read_articles([tmp_path], READERS)
     assert problems == []
     assert [a.text for a in articles] == [ARABIC, ARABIC]
 
@@ -89,7 +92,7 @@ def test_unreadable_file_reports_the_reason(tmp_path):
     folder = tmp_path / "feed"
     folder.mkdir()
     (folder / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
-    articles, problems = read_articles([folder])
+    articles, problems = read_articles([folder], READERS)
     assert articles == []
     assert [(p.path, p.message) for p in problems] == [
         (str(folder / "gone.txt"), "cannot read the file (No such file or directory)")
@@ -104,14 +107,14 @@ def test_folders_are_walked_recursively_in_order_without_hidden_or_unsupported_f
     write(tmp_path / ".hidden.txt", "hidden")
     write(tmp_path / ".git" / "inside.txt", "hidden folder")
     write(tmp_path / "notes.pdf", "not an article")
-    articles, problems = read_articles([tmp_path])
+    articles, problems = read_articles([tmp_path], READERS)
     assert problems == []
     assert [a.text for a in articles] == ["y", "z", "b", "c"]
 
 
 def test_a_file_named_twice_is_read_once(tmp_path):
     path = write(tmp_path / "a.txt", ARABIC)
-    articles, _ = read_articles([path, tmp_path])
+    articles, _ = read_articles([path, tmp_path], READERS)
     assert len(articles) == 1
 
 
@@ -261,7 +264,7 @@ def test_jsonl_bad_lines_are_reported_and_the_others_load(tmp_path):
         json.dumps({"id": 7, "text": "Second story."}),
     ]
     path = write(tmp_path / "feed.jsonl", "\n".join(lines) + "\n")
-    articles, problems = read_articles([path])
+    articles, problems = read_articles([path], READERS)
     assert [(a.path, a.doc_id, a.text) for a in articles] == [
         (f"{path}#L1", "lisbon-1", "Officials met."),
         (f"{path}#L7", "7", "Second story."),

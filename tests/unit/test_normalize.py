@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from index.normalize import (
+from dalil.index.normalize import (
     detect_language,
     has_arabic,
     normalize,

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eval import official
+from dalil.eval import official
 
 # --------------------------------------------------------------------------------------------------------------
 # Reference code, verbatim.

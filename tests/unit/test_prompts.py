@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from prompts import PromptError, load_prompts
-from prompts.loader import load_template
+from dalil.prompts import PromptError, load_prompts
+from dalil.prompts.loader import load_template
 
 SHIPPED = Path(__file__).resolve().parents[2] / "prompts" / "templates"
 

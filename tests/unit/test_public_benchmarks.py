@@ -5,10 +5,10 @@ import math
 
 import pytest
 
+from dalil.eval.squad import load_squad, retrieval_scores, run_benchmark
+from dalil.eval.xquad_r import answer_sentences, run_sentence_retrieval
+from dalil.index.embedders import load_embedder
 from dalil.settings import Settings
-from eval.squad import load_squad, retrieval_scores, run_benchmark
-from eval.xquad_r import answer_sentences, run_sentence_retrieval
-from index.embedder import load_embedder
 
 PARAGRAPHS = [
     (

@@ -4,7 +4,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from eval.report_html import highlight, render_report, verdict_of, write_report
+from dalil.eval.report_html import highlight, render_report, verdict_of, write_report
 
 CURVE = [0.5, 0.5, 0.75, 0.75, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]
 

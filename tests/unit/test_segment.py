@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from index.segment import has_open_quote, sentences_for, split_sentences
-from index.types import sentence_id
+from dalil.index.segment import has_open_quote, sentences_for, split_sentences
+from dalil.index.types import sentence_id
 
 ARTICLES = Path(__file__).resolve().parents[2] / "data" / "articles"
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from index.vectors import VectorIndex
+from dalil.index.stores.faiss_sqlite.vectors import VectorIndex
 
 
 def unit_rows(seed: int, n: int, dim: int = 8) -> np.ndarray:

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qa.verify import (
+from dalil.qa.verify import (
     MARKER,
     Claim,
     ClaimCheck,

@@ -1,4 +1,4 @@
-"""FAISS vector index: inner product on L2-normalized vectors (= cosine), ids are store rowids."""
+"""FAISS vector index: inner product on L2-normalized vectors (= cosine), ids are the tables' rowids."""
 
 from __future__ import annotations
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from index.types import RawArticle
+from dalil.index.readers.text_file import Read, TextFileReader, one_article
+from dalil.index.types import RawArticle
 
 _DROPPED_TAGS = (
     "script, style, noscript, template, nav, footer, aside, form, figure, figcaption, iframe, svg, "
@@ -23,6 +24,14 @@ _PUBLISHED_SELECTORS = (
     ('meta[itemprop="datePublished"]', "content"),
     ('meta[name="pubdate"]', "content"),
 )
+
+
+class HtmlReader(TextFileReader):
+    name = "html"
+    suffixes = (".html", ".htm")
+
+    def parse(self, path: str, text: str) -> Read:
+        return one_article(html_article(path, text))
 
 
 def html_article(path: str, text: str) -> RawArticle:

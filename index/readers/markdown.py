@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from index.types import RawArticle
+from dalil.index.readers.text_file import Read, TextFileReader, one_article
+from dalil.index.types import RawArticle
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _FRONT_MATTER_LINE = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
@@ -24,6 +25,14 @@ _INLINE_REPLACEMENTS = [
     (re.compile(r"(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)"), r"\1"),
     (re.compile(r"~~(?=\S)(.+?)(?<=\S)~~"), r"\1"),
 ]
+
+
+class MarkdownReader(TextFileReader):
+    name = "markdown"
+    suffixes = (".md", ".markdown")
+
+    def parse(self, path: str, text: str) -> Read:
+        return one_article(markdown_article(path, text))
 
 
 def markdown_article(path: str, text: str) -> RawArticle:

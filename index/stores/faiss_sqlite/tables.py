@@ -1,6 +1,7 @@
-"""SQLite metadata store: documents, sentences, chunks, aliases, and the FTS5 table for BM25.
+"""The SQLite half of the FAISS store: documents, sentences, chunks, aliases, and the FTS5 table for BM25.
 
-Vectors live in FAISS (``vectors.py``); FAISS ids are the ``rowid`` of the chunk or sentence row here.
+Vectors live in FAISS (``vectors.py``); FAISS ids are the ``rowid`` of the chunk or sentence row here. Outside
+this store, things are known by their own ids; the rowids never leave it.
 """
 
 from __future__ import annotations
@@ -8,11 +9,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
-from index.normalize import search_terms
-from index.types import Article, Chunk, DocumentInfo, Sentence
+from dalil.index.normalize import search_terms
+from dalil.index.types import Article, Chunk, DocumentInfo, Sentence
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -58,20 +58,20 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunk_vocab USING fts5vocab(chunk_terms, 'row
 """
 
 
-@dataclass(frozen=True)
-class StoredChunk:
-    rowid: int
-    chunk: Chunk
-    language: str
+class Tables:
+    """One generation's SQLite file. ``readonly`` opens a published generation without ever writing to it."""
 
-
-class Store:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, readonly: bool = False) -> None:
         self.path = Path(path)
-        # The service answers from a thread pool; reads are safe to share, writes happen in builds only.
-        self.db = sqlite3.connect(self.path, check_same_thread=False)
-        self.db.execute("PRAGMA foreign_keys = ON")
-        self.db.executescript(SCHEMA)
+        if readonly:
+            # A published generation never changes: read-only and immutable, so opening it writes nothing.
+            self.db = sqlite3.connect(
+                f"{self.path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, check_same_thread=False
+            )
+        else:
+            self.db = sqlite3.connect(self.path, check_same_thread=False)
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self.db.executescript(SCHEMA)
 
     def close(self) -> None:
         self.db.close()
@@ -142,7 +142,6 @@ class Store:
         return self.db.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone() is not None
 
     def canonical_id(self, doc_id: str) -> str | None:
-        """The indexed id for ``doc_id``, following an alias."""
         if self.has_document(doc_id):
             return doc_id
         row = self.db.execute("SELECT doc_id FROM aliases WHERE alias_id = ?", (doc_id,)).fetchone()
@@ -176,88 +175,70 @@ class Store:
         )
         return [Sentence(*row) for row in rows]
 
-    def sentences_by_id(self, ids: Sequence[str]) -> dict[str, tuple[int, Sentence]]:
-        """Sentence id -> (FAISS rowid, sentence)."""
-        found: dict[str, tuple[int, Sentence]] = {}
-        for batch in _batches(list(ids)):
-            marks = ",".join("?" * len(batch))
-            for rowid, *fields in self.db.execute(
-                f'SELECT rowid, id, doc_id, n, start, "end", text FROM sentences WHERE id IN ({marks})', batch
-            ):
-                found[fields[0]] = (rowid, Sentence(*fields))
-        return found
+    def sentences_by_id(self, ids: Sequence[str]) -> dict[str, Sentence]:
+        return {
+            fields[0]: Sentence(*fields)
+            for fields in self._rows_where('id, doc_id, n, start, "end", text', "sentences", "id", ids)
+        }
 
-    def sentences_by_rowid(self, rowids: Sequence[int]) -> dict[int, Sentence]:
-        found: dict[int, Sentence] = {}
-        for batch in _batches([int(r) for r in rowids]):
-            marks = ",".join("?" * len(batch))
-            for rowid, *fields in self.db.execute(
-                f'SELECT rowid, id, doc_id, n, start, "end", text FROM sentences WHERE rowid IN ({marks})', batch
-            ):
-                found[rowid] = Sentence(*fields)
-        return found
+    def chunks_by_id(self, ids: Sequence[str]) -> dict[str, Chunk]:
+        return {
+            cid: Chunk(cid, doc_id, n, start, end, text, tuple(json.loads(sids)))
+            for cid, doc_id, n, start, end, text, sids in self._rows_where(
+                'id, doc_id, n, start, "end", text, sentence_ids', "chunks", "id", ids
+            )
+        }
 
-    def chunks_by_rowid(self, rowids: Sequence[int]) -> dict[int, StoredChunk]:
-        found: dict[int, StoredChunk] = {}
-        for batch in _batches([int(r) for r in rowids]):
-            marks = ",".join("?" * len(batch))
-            for rowid, cid, doc_id, n, start, end, text, sids, lang in self.db.execute(
-                'SELECT rowid, id, doc_id, n, start, "end", text, sentence_ids, language'
-                f" FROM chunks WHERE rowid IN ({marks})",
-                batch,
-            ):
-                chunk = Chunk(cid, doc_id, n, start, end, text, tuple(json.loads(sids)))
-                found[rowid] = StoredChunk(rowid, chunk, lang)
-        return found
+    def ids_of_rowids(self, table: str, rowids: Sequence[int]) -> dict[int, str]:
+        return dict(self._rows_where("rowid, id", table, "rowid", [int(r) for r in rowids]))
 
-    def chunks_by_sentence_rowid(self) -> dict[int, tuple[int, ...]]:
-        """Sentence rowid -> rowids of the chunks that contain it (overlapping windows give several)."""
-        found: dict[int, list[int]] = {}
-        for sentence_rowid, chunk_rowid in self.db.execute(
-            "SELECT s.rowid, c.rowid FROM chunks c, json_each(c.sentence_ids) j JOIN sentences s ON s.id = j.value"
-        ):
-            found.setdefault(sentence_rowid, []).append(chunk_rowid)
+    def rowids_of_ids(self, table: str, ids: Sequence[str]) -> dict[str, int]:
+        return dict(self._rows_where("id, rowid", table, "id", ids))
+
+    def chunks_of_sentences(self) -> dict[str, tuple[str, ...]]:
+        """Sentence id -> ids of the chunks that contain it (overlapping windows give several)."""
+        found: dict[str, list[str]] = {}
+        for sentence_id, chunk in self.db.execute("SELECT j.value, c.id FROM chunks c, json_each(c.sentence_ids) j"):
+            found.setdefault(sentence_id, []).append(chunk)
         return {k: tuple(v) for k, v in found.items()}
 
     def titles(self, doc_ids: Iterable[str]) -> dict[str, str]:
-        ids = sorted(set(doc_ids))
-        found: dict[str, str] = {}
-        for batch in _batches(ids):
-            marks = ",".join("?" * len(batch))
-            found.update(self.db.execute(f"SELECT id, title FROM documents WHERE id IN ({marks})", batch))
-        return found
+        return dict(self._rows_where("id, title", "documents", "id", sorted(set(doc_ids))))
 
-    def lexical_search(self, terms: Sequence[str], limit: int, language: str | None = None) -> list[tuple[int, float]]:
-        """BM25 over chunk terms: (chunk rowid, score), best first. Score is positive, higher is better."""
+    def lexical_search(self, terms: Sequence[str], limit: int, language: str | None = None) -> list[tuple[str, float]]:
+        """BM25 over chunk terms: (chunk id, score), best first. Score is positive, higher is better."""
         unique = list(dict.fromkeys(t for t in terms if t))
         if not unique:
             return []
         match = " OR ".join('"' + t.replace('"', '""') + '"' for t in unique)
-        sql = "SELECT chunk_terms.rowid, -bm25(chunk_terms) AS score FROM chunk_terms"
+        sql = (
+            "SELECT chunks.id, -bm25(chunk_terms) AS score FROM chunk_terms"
+            " JOIN chunks ON chunks.rowid = chunk_terms.rowid WHERE chunk_terms MATCH ?"
+        )
         params: list[object] = [match]
         if language:
-            sql += " JOIN chunks ON chunks.rowid = chunk_terms.rowid WHERE chunk_terms MATCH ? AND chunks.language = ?"
+            sql += " AND chunks.language = ?"
             params.append(language)
-        else:
-            sql += " WHERE chunk_terms MATCH ?"
         sql += " ORDER BY bm25(chunk_terms) LIMIT ?"
         params.append(limit)
-        return [(int(r), float(s)) for r, s in self.db.execute(sql, params)]
+        return [(str(r), float(s)) for r, s in self.db.execute(sql, params)]
 
     def term_document_frequency(self, terms: Iterable[str]) -> dict[str, int]:
         """How many chunks contain each term: the IDF weights of answer scoring."""
         unique = sorted(set(terms))
-        found = {t: 0 for t in unique}
-        for batch in _batches(unique):
-            marks = ",".join("?" * len(batch))
-            found.update(self.db.execute(f"SELECT term, doc FROM chunk_vocab WHERE term IN ({marks})", batch))
-        return found
+        return {t: 0 for t in unique} | dict(self._rows_where("term, doc", "chunk_vocab", "term", unique))
 
     def counts(self) -> dict[str, int]:
         return {
             table: self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
             for table in ("documents", "sentences", "chunks", "aliases")
         }
+
+    def _rows_where(self, columns: str, table: str, key: str, values: Sequence) -> Iterable[tuple]:
+        """``SELECT columns FROM table WHERE key IN values``, in batches under SQLite's parameter limit."""
+        for batch in _batches(list(values)):
+            marks = ",".join("?" * len(batch))
+            yield from self.db.execute(f"SELECT {columns} FROM {table} WHERE {key} IN ({marks})", batch)
 
 
 def _batches(items: list, size: int = 500):

@@ -1,0 +1,191 @@
+"""``DALIL_STORE=faiss``: the index as files on one machine, FAISS for vectors beside SQLite for the rest.
+
+Every change is written into a new generation folder and published by swapping a symlink (``generations.py``),
+so a reader keeps the snapshot it opened and a writer that dies leaves the published index untouched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from dalil.index.manifest import Manifest
+from dalil.index.protocols import IndexUnavailable, UnknownDocument
+from dalil.index.stores.faiss_sqlite.generations import current_generation, new_generation
+from dalil.index.stores.faiss_sqlite.tables import Tables
+from dalil.index.stores.faiss_sqlite.vectors import VectorIndex
+from dalil.index.types import Article, Chunk, DocumentInfo, Sentence
+from dalil.settings import Settings
+
+NAME = "faiss"
+TABLES_FILE = "store.sqlite"
+CHUNK_VECTORS = "chunks.faiss"
+SENTENCE_VECTORS = "sentences.faiss"
+
+
+class FaissStore:
+    """Generations under ``root`` (``DALIL_INDEX_DIR``); new vector indexes are made with the FAISS ``factory``."""
+
+    name = NAME
+
+    def __init__(self, root: Path, factory: str = "Flat") -> None:
+        if not isinstance(factory, str) or not factory.strip():
+            raise ValueError("DALIL_FAISS_FACTORY must be a FAISS factory string such as 'Flat' or 'HNSW32'")
+        self.root = Path(root)
+        self.factory = factory
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "FaissStore":
+        return cls(settings.index_dir, settings.faiss_factory)
+
+    def open(self) -> "FaissSnapshot":
+        folder = current_generation(self.root)
+        if folder is None:
+            raise IndexUnavailable(f"no index at {self.root}: build one with `dalil index build`")
+        return FaissSnapshot(folder)
+
+    @contextmanager
+    def change(self, fresh: Manifest | None = None) -> Iterator["FaissChange"]:
+        if fresh is None and current_generation(self.root) is None:
+            raise IndexUnavailable(f"no index at {self.root}: run `dalil index build` first")
+        with new_generation(self.root, start_from_current=fresh is None) as folder:
+            change = FaissChange(folder, fresh, self.factory)
+            try:
+                yield change
+            except BaseException:
+                change.tables.close()
+                raise
+            change.save()
+
+
+class _Reads:
+    """Reads both a snapshot and a change answer from the generation's tables."""
+
+    tables: Tables
+
+    def document(self, doc_id: str) -> Article | None:
+        return self.tables.document(doc_id)
+
+    def canonical_id(self, doc_id: str) -> str | None:
+        return self.tables.canonical_id(doc_id)
+
+    def counts(self) -> dict[str, int]:
+        return self.tables.counts()
+
+
+class FaissSnapshot(_Reads):
+    """A published generation, opened read-only; it never changes, so what derives from it is computed once."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.location = str(folder)
+        self.manifest = Manifest.load(folder)
+        self.tables = Tables(folder / TABLES_FILE, readonly=True)
+        self.chunk_vectors = VectorIndex.load(folder / CHUNK_VECTORS)
+        self.sentence_vectors = VectorIndex.load(folder / SENTENCE_VECTORS)
+        self._chunks_of_sentence = self.tables.chunks_of_sentences()
+        self._counts = self.tables.counts()
+
+    def close(self) -> None:
+        self.tables.close()
+
+    def counts(self) -> dict[str, int]:
+        return dict(self._counts)
+
+    def list_documents(self) -> list[DocumentInfo]:
+        return self.tables.list_documents()
+
+    def titles(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        return self.tables.titles(doc_ids)
+
+    def sentences(self, doc_id: str) -> list[Sentence]:
+        return self.tables.sentences(doc_id)
+
+    def sentences_by_id(self, ids: Sequence[str]) -> dict[str, Sentence]:
+        return self.tables.sentences_by_id(ids)
+
+    def chunks_by_id(self, ids: Sequence[str]) -> dict[str, Chunk]:
+        return self.tables.chunks_by_id(ids)
+
+    def chunks_of_sentences(self, sentence_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        return {sid: self._chunks_of_sentence[sid] for sid in sentence_ids if sid in self._chunks_of_sentence}
+
+    def search_chunks(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        return self._search(self.chunk_vectors, "chunks", vector, k)
+
+    def search_sentences(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        return self._search(self.sentence_vectors, "sentences", vector, k)
+
+    def _search(self, vectors: VectorIndex, table: str, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        hits = vectors.search(vector, k)
+        ids = self.tables.ids_of_rowids(table, [rowid for rowid, _ in hits])
+        return [(ids[rowid], score) for rowid, score in hits if rowid in ids]
+
+    def sentence_vectors_by_id(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        rowids = self.tables.rowids_of_ids("sentences", ids)
+        known = [sid for sid in ids if sid in rowids]
+        matrix = self.sentence_vectors.reconstruct([rowids[sid] for sid in known])
+        return dict(zip(known, matrix, strict=True))
+
+    def lexical_search(self, terms: Sequence[str], k: int, language: str | None = None) -> list[tuple[str, float]]:
+        return self.tables.lexical_search(terms, k, language)
+
+    def term_document_frequency(self, terms: Iterable[str]) -> dict[str, int]:
+        return self.tables.term_document_frequency(terms)
+
+
+class FaissChange(_Reads):
+    """A generation being written: from scratch (``fresh`` manifest) or from a copy of the published one."""
+
+    def __init__(self, folder: Path, fresh: Manifest | None, factory: str) -> None:
+        self.folder = folder
+        if fresh is not None:
+            fresh.store, fresh.store_options = NAME, {"faiss_factory": factory}
+            self.manifest = fresh
+        else:
+            self.manifest = Manifest.load(folder)
+        factory = self.manifest.store_options.get("faiss_factory", factory)
+        self.tables = Tables(folder / TABLES_FILE)
+        self.chunk_vectors = _open_vectors(folder / CHUNK_VECTORS, self.manifest.dim, factory)
+        self.sentence_vectors = _open_vectors(folder / SENTENCE_VECTORS, self.manifest.dim, factory)
+
+    def document_texts(self) -> Iterable[tuple[str, str]]:
+        return self.tables.document_texts()
+
+    def add_document(
+        self,
+        article: Article,
+        sentences: Sequence[Sentence],
+        chunks: Sequence[Chunk],
+        sentence_vectors: np.ndarray,
+        chunk_vectors: np.ndarray,
+    ) -> None:
+        sentence_rows, chunk_rows = self.tables.add_document(article, sentences, chunks)
+        self.sentence_vectors.add(sentence_rows, sentence_vectors)
+        self.chunk_vectors.add(chunk_rows, chunk_vectors)
+
+    def remove_document(self, doc_id: str) -> None:
+        if not self.tables.has_document(doc_id):
+            raise UnknownDocument(doc_id)
+        sentence_rows, chunk_rows = self.tables.remove_document(doc_id)
+        self.sentence_vectors.remove(sentence_rows)
+        self.chunk_vectors.remove(chunk_rows)
+
+    def add_alias(self, alias_id: str, doc_id: str, path: str | None) -> None:
+        self.tables.add_alias(alias_id, doc_id, path)
+
+    def save(self) -> None:
+        """Write everything into the generation folder; publishing it is the generation's swap."""
+        self.tables.commit()
+        self.manifest.touch(self.tables.counts())
+        self.tables.close()
+        self.chunk_vectors.save(self.folder / CHUNK_VECTORS)
+        self.sentence_vectors.save(self.folder / SENTENCE_VECTORS)
+        self.manifest.save(self.folder)
+
+
+def _open_vectors(path: Path, dim: int, factory: str) -> VectorIndex:
+    return VectorIndex.load(path) if path.exists() else VectorIndex.create(dim, factory)

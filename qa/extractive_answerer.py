@@ -1,0 +1,86 @@
+"""``backend: extractive``, the offline default: quote the best-scored sentences, or abstain when unsure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dalil.index.loaded import LoadedIndex
+from dalil.qa.citations import cite
+from dalil.qa.events import AnswerEvent
+from dalil.qa.extractive import ScoredSentence, select_answer_sentences
+from dalil.qa.messages import message
+from dalil.qa.prepare import Prepared
+from dalil.qa.replay import replay
+from dalil.qa.types import Answer, Citation
+from dalil.settings import Settings
+
+NAME = "extractive"
+
+
+class ExtractiveAnswerer:
+    """Cites the best sentence, plus runners-up within the scoring margin; abstains below the threshold."""
+
+    name = NAME
+    model = None
+
+    def __init__(self, abstain_threshold: float = 0.5, max_sentences: int = 3) -> None:
+        if not 0 <= abstain_threshold <= 1:
+            raise ValueError(f"DALIL_ABSTAIN_THRESHOLD must be between 0 and 1, got {abstain_threshold}")
+        if max_sentences < 1:
+            raise ValueError(f"DALIL_MAX_ANSWER_SENTENCES must be at least 1, got {max_sentences}")
+        self.abstain_threshold = abstain_threshold
+        self.max_sentences = max_sentences
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "ExtractiveAnswerer":
+        return cls(settings.abstain_threshold, settings.max_answer_sentences)
+
+    def available(self) -> bool:
+        return True
+
+    def stream(self, prepared: Prepared, index: LoadedIndex) -> Iterator[AnswerEvent]:
+        return replay(self.answer(prepared, index))
+
+    def answer(self, prepared: Prepared, index: LoadedIndex) -> Answer:
+        scores, language, weights = prepared.scores, prepared.language, prepared.weights
+        abstained = prepared.confidence < self.abstain_threshold
+        if abstained:
+            text, citations = message("abstain" if scores.scored else "empty_index", language), []
+        else:
+            margin = weights.same_script_margin if scores.same_script else weights.cross_script_margin
+            chosen = select_answer_sentences(scores.scored, self.max_sentences, margin)
+            citations = _citations(index, chosen)
+            text = _compose(citations, language)
+        return Answer(
+            answer=text,
+            language=language,
+            abstained=abstained,
+            confidence=prepared.confidence,
+            citations=citations,
+            passages=prepared.passages,
+            backend=self.name,
+            timings_ms=prepared.timings(),
+        )
+
+
+def _citations(index: LoadedIndex, chosen: list[ScoredSentence]) -> list[Citation]:
+    # Reading order within each article makes a multi-sentence answer read naturally.
+    ordered = sorted(chosen, key=lambda s: (s.sentence.doc_id, s.sentence.n))
+    articles = {d: index.get_document(d) for d in {s.sentence.doc_id for s in ordered}}
+    return [
+        cite(s.sentence, articles[s.sentence.doc_id].text, articles[s.sentence.doc_id].title)
+        for s in ordered
+        if articles[s.sentence.doc_id] is not None
+    ]
+
+
+def _compose(citations: list[Citation], language: str) -> str:
+    """Quote the cited sentences, each followed by its marker, grouped by article."""
+    parts: list[str] = []
+    current_doc = None
+    for number, citation in enumerate(citations, start=1):
+        if citation.doc_id != current_doc:
+            parts.append(message("according_to", language, title=citation.title))
+            current_doc = citation.doc_id
+        parts.append(f"{citation.quote} [{number}]")
+    return " ".join(parts)

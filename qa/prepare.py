@@ -1,0 +1,116 @@
+"""A question made ready for any answerer: validated, retrieved, its candidate sentences scored."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from dalil.index.loaded import LoadedIndex, Retrieval
+from dalil.index.normalize import detect_language, search_terms
+from dalil.index.types import Passage, Sentence
+from dalil.limits import TextTooLong, check_length, check_result_count
+from dalil.qa.extractive import ScoredSentence, ScoringWeights, question_term_weights, score_sentences, unseen_share
+from dalil.settings import Settings
+
+# Sentences outside the top passages still compete: the sentence index may find what chunking diluted.
+EXTRA_SENTENCES = 10
+MIN_CANDIDATE_PASSAGES = 10
+
+
+class QuestionError(ValueError):
+    """The question cannot be asked as given; the message says why."""
+
+
+def validate_question(question: object, max_chars: int) -> str:
+    if not isinstance(question, str):
+        raise QuestionError("question must be a string")
+    text = question.strip()
+    if not text:
+        raise QuestionError("question must not be empty")
+    try:
+        check_length("question", question, max_chars)
+    except TextTooLong as exc:
+        raise QuestionError(str(exc)) from exc
+    return text
+
+
+@dataclass(frozen=True)
+class QuestionScores:
+    """What the abstention decision looks at: the ranked sentences and how foreign the question is to the index."""
+
+    scored: list[ScoredSentence]
+    unseen_share: float
+    same_script: bool
+
+    def confidence(self, weights: ScoringWeights) -> float:
+        if not self.scored:
+            return 0.0
+        calibration = weights.same_script if self.same_script else weights.cross_script
+        return calibration.confidence(self.scored[0].score, self.unseen_share)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A validated question with its retrieval and scored candidate sentences: what every answerer starts from."""
+
+    question: str
+    language: str
+    passages: list[Passage]
+    scores: QuestionScores
+    weights: ScoringWeights
+    confidence: float
+    started: float
+    retrieved: float
+
+    def timings(self) -> dict[str, float]:
+        """Milliseconds spent retrieving, answering (until now) and in all."""
+        finished = time.perf_counter()
+        return {
+            "retrieve": round((self.retrieved - self.started) * 1000, 2),
+            "answer": round((finished - self.retrieved) * 1000, 2),
+            "total": round((finished - self.started) * 1000, 2),
+        }
+
+
+def prepare(question: str, index: LoadedIndex, top_k: int, settings: Settings, weights: ScoringWeights) -> Prepared:
+    question = validate_question(question, settings.max_question_chars)
+    try:
+        check_result_count("top_k", top_k)
+    except ValueError as exc:
+        raise QuestionError(str(exc)) from exc
+    started = time.perf_counter()
+    # At least ten passages feed the answer step, whatever is shown: top_k must not change the answer.
+    retrieval = index.retrieve(question, k=max(top_k, MIN_CANDIDATE_PASSAGES))
+    scores = score_question(index, question, retrieval, gather_candidates(index, retrieval), weights)
+    return Prepared(
+        question=question,
+        language=retrieval.language,
+        passages=retrieval.passages[:top_k],
+        scores=scores,
+        weights=weights,
+        confidence=round(scores.confidence(weights), 4),
+        started=started,
+        retrieved=time.perf_counter(),
+    )
+
+
+def score_question(
+    index: LoadedIndex, question: str, retrieval: Retrieval, candidates: dict[str, Sentence], weights: ScoringWeights
+) -> QuestionScores:
+    terms = search_terms(question)
+    frequency = index.term_document_frequency(terms)
+    term_weights = question_term_weights(terms, frequency, index.stats()["chunks"])
+    dense = index.sentence_similarities(retrieval.vector, list(candidates))
+    scored = score_sentences(
+        question, list(candidates.values()), dense, retrieval.context_similarity, term_weights, weights
+    )
+    same_script = bool(scored) and detect_language(scored[0].sentence.text) == retrieval.language
+    return QuestionScores(scored, unseen_share(term_weights, frequency), same_script)
+
+
+def gather_candidates(index: LoadedIndex, retrieval: Retrieval) -> dict[str, Sentence]:
+    """Sentences of the retrieved passages, plus the nearest sentences overall (chunking can dilute one)."""
+    candidates = {s.id: s for p in retrieval.passages for s in p.sentences}
+    for sentence, _ in index.search_sentences(retrieval.vector, EXTRA_SENTENCES):
+        candidates.setdefault(sentence.id, sentence)
+    return candidates
