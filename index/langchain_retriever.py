@@ -9,6 +9,7 @@ from pydantic import ConfigDict, Field
 
 from dalil.index.loaded import LoadedIndex
 from dalil.index.types import Passage
+from dalil.limits import MAX_RESULTS, MIN_RESULTS
 
 
 class DalilRetriever(BaseRetriever):
@@ -17,7 +18,7 @@ class DalilRetriever(BaseRetriever):
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     index: LoadedIndex
-    k: int = Field(default=5, ge=1, le=50)
+    k: int = Field(default=5, ge=MIN_RESULTS, le=MAX_RESULTS)
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         passages = self.index.search(query, self.k)

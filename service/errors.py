@@ -2,7 +2,10 @@
 
 - body that is not JSON                      -> 400
 - request that fails validation              -> 422, one readable message per field
-- question the answering step refuses        -> 422
+- question the answering step refuses        -> 422 (too long, empty, top_k out of range)
+- a backend no answerer has                  -> 422
+- an answerer that cannot answer here        -> 400, saying what to configure
+- over the rate limit                        -> 429 with Retry-After
 - unknown document                           -> 404
 - index not loaded                           -> 503, saying what to run
 - anything unexpected                        -> 500, logged with its traceback, no traceback on the wire

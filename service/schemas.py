@@ -14,7 +14,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr
 from pydantic_core import PydanticCustomError
 
 from dalil.index.types import Article, Sentence
-from dalil.limits import MAX_RESULTS, MIN_RESULTS
+from dalil.limits import DEFAULT_MAX_QUESTION_CHARS, MAX_RESULTS, MIN_RESULTS
+
+RANGE = f"{MIN_RESULTS}-{MAX_RESULTS}"
 
 
 def _in_range(value: int) -> int:
@@ -76,10 +78,11 @@ class SentenceOut(_Response):
 
 class AskRequest(_Request):
     question: Text = Field(
-        description="The question, in Arabic or English. At most `DALIL_MAX_QUESTION_CHARS` (2000) characters.",
+        description=f"The question, in Arabic or English. At most `DALIL_MAX_QUESTION_CHARS` "
+        f"({DEFAULT_MAX_QUESTION_CHARS} unless set) characters.",
         examples=["متى وقعت روسيا وأرمينيا اتفاق الدفاع الجوي؟"],
     )
-    top_k: ResultCount = Field(default=5, description="How many passages to retrieve and answer from (1-50).")
+    top_k: ResultCount = Field(default=5, description=f"How many passages to retrieve and answer from ({RANGE}).")
     backend: StrictStr | None = Field(
         default=None,
         description=(
@@ -151,10 +154,11 @@ class AskResponse(_Response):
 
 class SearchRequest(_Request):
     query: Text = Field(
-        description="What to look for, in Arabic or English. At most `DALIL_MAX_QUESTION_CHARS` (2000) characters.",
+        description=f"What to look for, in Arabic or English. At most `DALIL_MAX_QUESTION_CHARS` "
+        f"({DEFAULT_MAX_QUESTION_CHARS} unless set) characters.",
         examples=["Shoigu Kazakhstan defence partnership"],
     )
-    k: ResultCount = Field(default=10, description="How many passages to return (1-50).")
+    k: ResultCount = Field(default=10, description=f"How many passages to return ({RANGE}).")
 
 
 class SearchResponse(BaseModel):

