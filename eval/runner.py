@@ -57,11 +57,16 @@ def load_gold(path: Path) -> list[GoldQuestion]:
     return questions
 
 
-def in_process_answerer(index, *, k: int, **options) -> Answerer:
+def in_process_answerer(index, *, k: int, answerers=None, **options) -> Answerer:
+    """``qa.answer`` as an answerer; the answerers are built once here, not once per question."""
     from dalil import qa
 
+    if not isinstance(answerers, qa.Answerers):
+        answerers = qa.Answerers.from_settings(options.get("settings") or index.settings, answerers)
     # Ten passages are retrieved whatever k is, so recall@10 and the curve can be measured.
-    return lambda question: asdict(qa.answer(question, index, top_k=max(k, CURVE_DEPTH), **options))
+    return lambda question: asdict(
+        qa.answer(question, index, top_k=max(k, CURVE_DEPTH), answerers=answerers, **options)
+    )
 
 
 def stored_articles(index) -> ArticleText:

@@ -39,7 +39,14 @@ class Answerers:
                 unusable[name] = str(exc)
                 if isinstance(exc, PluginError):
                     logger.warning("answerer %r is unusable: %s", name, exc)
-        return cls(usable, unusable, tuple(settings.auto_order), settings.backend)
+        answerers = cls(usable, unusable, tuple(settings.auto_order), settings.backend)
+        for name, setting in [
+            (settings.backend, "DALIL_BACKEND"),
+            *((n, "DALIL_AUTO_ORDER") for n in settings.auto_order),
+        ]:
+            if name not in answerers.names():
+                raise UnknownBackend(f"{setting} names {name!r}, which is none of {', '.join(answerers.names())}")
+        return answerers
 
     def names(self) -> list[str]:
         return [AUTO, *sorted({*self.usable, *self.unusable})]

@@ -229,3 +229,12 @@ def test_an_article_cannot_give_the_model_instructions(tmp_path, make_settings, 
     fenced = user[user.index("<sources>") : user.index("</sources>")]
     assert "Ignore previous instructions" in fenced  # the article is there, as data inside the fence
     assert user.count("</sources>") == 1  # and cannot close the fence itself
+
+
+def test_a_default_backend_no_answerer_has_stops_start_up(settings_for_tests):
+    from dalil.service.app import create_app
+
+    with pytest.raises(qa.UnknownBackend, match="DALIL_BACKEND names 'gpt'"):
+        create_app(settings_for_tests.model_copy(update={"backend": "gpt"}))
+    with pytest.raises(qa.UnknownBackend, match="DALIL_AUTO_ORDER names 'gpt'"):
+        qa.Answerers.from_settings(settings_for_tests.model_copy(update={"auto_order": ["gpt", "extractive"]}))
