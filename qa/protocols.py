@@ -14,7 +14,10 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from dalil.plugins import Registry
 
 if TYPE_CHECKING:
-    from dalil.index.loaded import LoadedIndex
+    import numpy as np
+
+    from dalil.index.protocols import Embedder
+    from dalil.index.types import Article
     from dalil.qa.events import AnswerEvent
     from dalil.qa.prepare import Prepared
 
@@ -25,6 +28,18 @@ class BackendUnavailable(ValueError):
 
 class UnknownBackend(BackendUnavailable):
     """No answerer has the name asked for."""
+
+
+class AnswerSources(Protocol):
+    """What an answerer may use of the index besides the prepared question (``LoadedIndex`` is one)."""
+
+    embedder: Embedder
+
+    def get_document(self, doc_id: str) -> Article | None: ...
+
+    def sentence_similarities(self, vector: np.ndarray, sentence_ids: list[str]) -> dict[str, float]:
+        """Cosine between a vector and stored sentence vectors."""
+        ...
 
 
 @runtime_checkable
@@ -43,7 +58,7 @@ class Answerer(Protocol):
         """Whether ``auto`` may pick it now (a model in its cool-down after a failure is not)."""
         ...
 
-    def stream(self, prepared: Prepared, index: LoadedIndex) -> Iterator[AnswerEvent]: ...
+    def stream(self, prepared: Prepared, index: AnswerSources) -> Iterator[AnswerEvent]: ...
 
 
 ANSWERERS: Registry[Answerer] = Registry("answerer", "dalil.answerers", Answerer, "DALIL_BACKEND")
