@@ -45,7 +45,8 @@ class Settings(BaseSettings):
     chunk_vectors: Literal["embed", "sentence-mean"] = "embed"
 
     # Retrieval.
-    faiss_factory: str = "Flat"
+    # "auto" chooses by the build's size (exact up to 100k vectors, IVF beyond, float16 storage), or a FAISS factory.
+    faiss_factory: str = "auto"
     retrieval_mode: Literal["dense", "lexical", "hybrid"] = "hybrid"
     # Small k keeps the top of each ranking decisive: with 50-long lists, k=60 leaves ranks 1-12 within 0.003 of
     # each other, and numeric noise between CPUs reorders them (bench/gate_stability.py).

@@ -1,9 +1,12 @@
 """The FAISS + SQLite store passes the store contract, plus what is particular to it."""
 
+import numpy as np
 import pytest
 
 from dalil.index.protocols import IndexUnavailable
+from dalil.index.stores.faiss_sqlite import layouts
 from dalil.index.stores.faiss_sqlite.generations import current_generation
+from dalil.index.stores.faiss_sqlite.vectors import StagedVectors
 from dalil.settings import Settings
 from dalil.testing.store_contract import ARABIC, StoreContract, add, fresh_manifest
 
@@ -22,7 +25,8 @@ def test_the_factory_is_recorded_and_kept_for_later_changes(tmp_path, factory):
     with store.change(fresh_manifest()) as change:
         add(change, ARABIC)
     with FaissStore(tmp_path / "index", "IVF4,Flat").change() as change:  # settings changed since the build
-        assert change.manifest.store_options == {"faiss_factory": factory}
+        assert change.manifest.store_options["faiss_factory"] == factory
+        assert change.manifest.store_options["sentences_factory"] == factory
 
 
 def test_a_published_generation_is_opened_without_writing_to_it(tmp_path):
@@ -43,3 +47,41 @@ def test_a_missing_index_says_what_to_run(tmp_path):
 
     with pytest.raises(IndexUnavailable, match="dalil index build"):
         FaissStore(tmp_path / "nowhere").open()
+
+
+def _clustered(count: int, dim: int = 32, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(40, dim))
+    vectors = centres[rng.integers(0, 40, count)] + 0.3 * rng.normal(size=(count, dim))
+    return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_a_small_build_is_exact_with_float16_storage(tmp_path):
+    staged = StagedVectors(tmp_path / "v", 32)
+    vectors = _clustered(300)
+    staged.add(list(range(1, 301)), vectors)
+    index, layout = staged.build("auto", np.random.default_rng(0))
+    assert layout.factory == "SQfp16" and layout.nprobe is None
+    np.testing.assert_allclose(index.reconstruct([7])[0], vectors[6], atol=1e-3)
+    assert index.search(vectors[41], 1)[0][0] == 42
+
+
+def test_a_large_build_gets_an_inverted_file_trained_on_all_of_it_and_tuned(tmp_path, monkeypatch):
+    monkeypatch.setattr(layouts, "EXACT_UP_TO", 1000)
+    staged = StagedVectors(tmp_path / "v", 32)
+    vectors, queries = np.split(_clustered(6200), [6000])
+    staged.add(list(range(6000)), vectors)
+    staged.remove([5, 6])
+    index, layout = staged.build("auto", np.random.default_rng(0))
+    assert layout.factory.startswith("IVF") and layout.factory.endswith(",SQfp16")
+    assert layout.recall_at_10 >= layouts.TARGET_RECALL
+    assert len(index) == 5998
+    # Recall measured independently, on queries from the same stories that the tuning never saw.
+    exact = np.argsort(-(queries @ np.delete(vectors, [5, 6], axis=0).T), axis=1)[:, :10]
+    exact_ids = np.delete(np.arange(6000), [5, 6])[exact]
+    found = [[i for i, _ in index.search(q, 10)] for q in queries]
+    recall = np.mean([len(set(f) & set(e)) / 10 for f, e in zip(found, exact_ids, strict=True)])
+    assert recall >= 0.9
+    np.testing.assert_allclose(index.reconstruct([100])[0], vectors[100], atol=1e-3)
+    index.remove([100])
+    assert len(index) == 5997

@@ -16,7 +16,7 @@ from dalil.index.manifest import Manifest
 from dalil.index.protocols import IndexUnavailable, UnknownDocument
 from dalil.index.stores.faiss_sqlite.generations import current_generation, new_generation
 from dalil.index.stores.faiss_sqlite.tables import Tables
-from dalil.index.stores.faiss_sqlite.vectors import VectorIndex
+from dalil.index.stores.faiss_sqlite.vectors import StagedVectors, VectorIndex
 from dalil.index.types import Article, Chunk, DocumentInfo, Sentence
 from dalil.settings import Settings
 
@@ -31,7 +31,7 @@ class FaissStore:
 
     name = NAME
 
-    def __init__(self, root: Path, factory: str = "Flat") -> None:
+    def __init__(self, root: Path, factory: str = "auto") -> None:
         if not isinstance(factory, str) or not factory.strip():
             raise ValueError("DALIL_FAISS_FACTORY must be a FAISS factory string such as 'Flat' or 'HNSW32'")
         self.root = Path(root)
@@ -56,7 +56,7 @@ class FaissStore:
             try:
                 yield change
             except BaseException:
-                change.tables.close()
+                change.abandon()
                 raise
             change.save()
 
@@ -138,19 +138,23 @@ class FaissSnapshot(_Reads):
 
 
 class FaissChange(_Reads):
-    """A generation being written: from scratch (``fresh`` manifest) or from a copy of the published one."""
+    """A generation being written: from scratch (``fresh`` manifest) or from a copy of the published one.
+
+    A fresh build stages its vectors on disk and makes the FAISS indexes when it is saved, when their size is
+    known; a change to a published index adds to and removes from its indexes as they are.
+    """
 
     def __init__(self, folder: Path, fresh: Manifest | None, factory: str) -> None:
         self.folder = folder
+        self.tables = Tables(folder / TABLES_FILE)
+        self.vectors: dict[str, VectorIndex | StagedVectors]
         if fresh is not None:
             fresh.store, fresh.store_options = NAME, {"faiss_factory": factory}
             self.manifest = fresh
+            self.vectors = {name: StagedVectors(folder / name, fresh.dim) for name in (CHUNK_VECTORS, SENTENCE_VECTORS)}
         else:
             self.manifest = Manifest.load(folder)
-        factory = self.manifest.store_options.get("faiss_factory", factory)
-        self.tables = Tables(folder / TABLES_FILE)
-        self.chunk_vectors = _open_vectors(folder / CHUNK_VECTORS, self.manifest.dim, factory)
-        self.sentence_vectors = _open_vectors(folder / SENTENCE_VECTORS, self.manifest.dim, factory)
+            self.vectors = {name: VectorIndex.load(folder / name) for name in (CHUNK_VECTORS, SENTENCE_VECTORS)}
 
     def document_texts(self) -> Iterable[tuple[str, str]]:
         return self.tables.document_texts()
@@ -164,28 +168,33 @@ class FaissChange(_Reads):
         chunk_vectors: np.ndarray,
     ) -> None:
         sentence_rows, chunk_rows = self.tables.add_document(article, sentences, chunks)
-        self.sentence_vectors.add(sentence_rows, sentence_vectors)
-        self.chunk_vectors.add(chunk_rows, chunk_vectors)
+        self.vectors[SENTENCE_VECTORS].add(sentence_rows, sentence_vectors)
+        self.vectors[CHUNK_VECTORS].add(chunk_rows, chunk_vectors)
 
     def remove_document(self, doc_id: str) -> None:
         if not self.tables.has_document(doc_id):
             raise UnknownDocument(doc_id)
         sentence_rows, chunk_rows = self.tables.remove_document(doc_id)
-        self.sentence_vectors.remove(sentence_rows)
-        self.chunk_vectors.remove(chunk_rows)
+        self.vectors[SENTENCE_VECTORS].remove(sentence_rows)
+        self.vectors[CHUNK_VECTORS].remove(chunk_rows)
 
     def add_alias(self, alias_id: str, doc_id: str, path: str | None) -> None:
         self.tables.add_alias(alias_id, doc_id, path)
+
+    def abandon(self) -> None:
+        self.tables.close()
 
     def save(self) -> None:
         """Write everything into the generation folder; publishing it is the generation's swap."""
         self.tables.commit()
         self.manifest.touch(self.tables.counts())
         self.tables.close()
-        self.chunk_vectors.save(self.folder / CHUNK_VECTORS)
-        self.sentence_vectors.save(self.folder / SENTENCE_VECTORS)
+        rng = np.random.default_rng(0)  # a build's index is the same every time it is built from the same data
+        for name, vectors in self.vectors.items():
+            if isinstance(vectors, StagedVectors):
+                index, layout = vectors.build(self.manifest.store_options["faiss_factory"], rng)
+                self.manifest.store_options.update(layout.as_options(name.split(".")[0]))
+                vectors.discard()
+                vectors = index
+            vectors.save(self.folder / name)
         self.manifest.save(self.folder)
-
-
-def _open_vectors(path: Path, dim: int, factory: str) -> VectorIndex:
-    return VectorIndex.load(path) if path.exists() else VectorIndex.create(dim, factory)

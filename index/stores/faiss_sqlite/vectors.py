@@ -1,12 +1,88 @@
-"""FAISS vector index: inner product on L2-normalized vectors (= cosine), ids are the tables' rowids."""
+"""FAISS vector index: inner product on L2-normalized vectors (= cosine), ids are the tables' rowids.
+
+A fresh build stages its vectors on disk as float16 (``StagedVectors``), so memory stays flat however large the
+build, and the index is made at the end, when its size is known (``layouts``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import faiss
 import numpy as np
+
+from dalil.index.stores.faiss_sqlite import layouts
+
+BLOCK = 50_000  # vectors added or compared at a time when building from staged vectors
+
+
+class StagedVectors:
+    """Vectors appended to two files (float16 rows, int64 ids) while a build runs; removals are remembered."""
+
+    def __init__(self, path: Path, dim: int) -> None:
+        self.dim = dim
+        self._vectors, self._ids = path.with_suffix(".f16"), path.with_suffix(".ids")
+        self._vectors.touch()
+        self._ids.touch()
+        self.removed: set[int] = set()
+
+    def __len__(self) -> int:
+        return self._ids.stat().st_size // 8
+
+    def add(self, ids: Sequence[int], vectors: np.ndarray) -> None:
+        vectors = np.asarray(vectors, dtype=np.float32)
+        if vectors.shape != (len(ids), self.dim):
+            raise ValueError(f"expected {len(ids)} vectors of dimension {self.dim}, got shape {vectors.shape}")
+        with self._vectors.open("ab") as handle:
+            handle.write(vectors.astype(np.float16).tobytes())
+        with self._ids.open("ab") as handle:
+            handle.write(np.asarray(ids, dtype=np.int64).tobytes())
+
+    def remove(self, ids: Sequence[int]) -> None:
+        self.removed.update(int(i) for i in ids)
+
+    def blocks(self, size: int = BLOCK) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(ids, float32 vectors) of the rows not removed, ``size`` rows at a time."""
+        count = len(self)
+        if count == 0:
+            return
+        ids = np.memmap(self._ids, dtype=np.int64, mode="r", shape=(count,))
+        vectors = np.memmap(self._vectors, dtype=np.float16, mode="r", shape=(count, self.dim))
+        for start in range(0, count, size):
+            block_ids = np.array(ids[start : start + size])
+            keep = ~np.isin(block_ids, list(self.removed)) if self.removed else slice(None)
+            yield block_ids[keep], np.asarray(vectors[start : start + size][keep], dtype=np.float32)
+
+    def rows(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        count = len(self)
+        ids = np.memmap(self._ids, dtype=np.int64, mode="r", shape=(count,))
+        vectors = np.memmap(self._vectors, dtype=np.float16, mode="r", shape=(count, self.dim))
+        return np.array(ids[positions]), np.asarray(vectors[positions], dtype=np.float32)
+
+    def discard(self) -> None:
+        self._vectors.unlink(missing_ok=True)
+        self._ids.unlink(missing_ok=True)
+
+    def build(self, requested: str, rng: np.random.Generator) -> tuple["VectorIndex", layouts.Layout]:
+        """The final index: the layout ``requested`` (``auto``: chosen by size), trained on a sample of all rows."""
+        live = len(self) - len(self.removed)
+        layout = (
+            layouts.choose(live) if requested == "auto" else layouts.Layout(requested, "set by DALIL_FAISS_FACTORY")
+        )
+        index = VectorIndex.create(self.dim, layout.factory)
+        ivf = faiss.try_extract_index_ivf(index.index)
+        if ivf is not None and live:
+            positions = layouts.train_sample(len(self), ivf.nlist, rng)
+            index.index.train(self.rows(positions)[1])
+        for ids, vectors in self.blocks():
+            index.add(ids, vectors)
+        if ivf is not None and live > layouts.PROBE_QUERIES:
+            query_ids, queries = self.rows(np.sort(rng.choice(len(self), size=layouts.PROBE_QUERIES, replace=False)))
+            truth = layouts.exact_neighbours(queries, self.blocks(), 11)
+            nprobe, recall = layouts.tune_nprobe(index.index, query_ids, queries, truth)
+            layout = layouts.Layout(layout.factory, layout.reason, nprobe, recall)
+        return index, layout
 
 
 class VectorIndex:
@@ -19,6 +95,11 @@ class VectorIndex:
             inner = faiss.index_factory(dim, factory, faiss.METRIC_INNER_PRODUCT)
         except RuntimeError as exc:
             raise ValueError(f"DALIL_FAISS_FACTORY={factory!r} is not a valid FAISS factory string: {exc}") from exc
+        ivf = faiss.try_extract_index_ivf(inner)
+        if ivf is not None:
+            # An inverted file keeps its own ids; a hash table from id to entry makes them reconstructable.
+            ivf.set_direct_map_type(faiss.DirectMap.Hashtable)
+            return cls(inner)
         # IDMap2 keeps vectors reconstructable by id, which sentence scoring and removals need.
         return cls(faiss.IndexIDMap2(inner))
 
@@ -55,7 +136,7 @@ class VectorIndex:
             self._rebuild_without(set(ids))
 
     def _rebuild_without(self, dropped: set[int]) -> None:
-        """Some FAISS structures (HNSW) cannot delete: rebuild one from the vectors that remain."""
+        """Some FAISS structures (HNSW) cannot delete: rebuild one from the vectors that remain (kept by IDMap2)."""
         kept = [int(i) for i in faiss.vector_to_array(self.index.id_map) if int(i) not in dropped]
         vectors = self.reconstruct(kept)
         inner = faiss.clone_index(faiss.downcast_index(self.index.index))
