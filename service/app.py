@@ -46,7 +46,10 @@ Errors are JSON: `{"detail": "<message>"}`, with `errors` listing per-field prob
 
 def _load(settings: Settings) -> tuple[LoadedIndex | None, str | None]:
     try:
-        return open_index(settings), None
+        index = open_index(settings)
+        # The first question should not pay for loading the query engine (or making its model files).
+        index.embedder.embed_queries(["warm-up"])
+        return index, None
     except Exception as exc:  # the service still starts, and says why it cannot answer
         reason = str(exc) or type(exc).__name__
         if BUILD_HINT not in reason:
