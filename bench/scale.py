@@ -1,0 +1,234 @@
+"""Indexing speed and memory, and answer latency, from the demo corpus to large archives; beside a LangChain pipeline.
+
+    .venv/bin/python bench/scale.py [--sizes demo,real,100000] [--questions 100] [--out reports]
+
+For each corpus it builds an index with `dalil index build` in a child process (wall time, peak RSS), serves it
+with `dalil serve` on 127.0.0.1, and times /v1/ask and /v1/search one request at a time, and the first
+`citation` event of /v1/ask/stream. A number N in --sizes is the real corpus extended with synthetic articles to
+N sentences (bench/corpus.py says how they are made). In the same run, on the real corpus, a naive LangChain
+pipeline (RecursiveCharacterTextSplitter(1000, 200) + langchain_community FAISS) with the same e5 weights through
+sentence-transformers, as its HuggingFaceEmbeddings would run them, builds and queries an index too.
+Writes OUT/bench.json and OUT/bench.md; every figure carries the CPU it was measured on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import numpy as np
+from corpus import real_articles, real_questions, sentence_count, synthetic_articles, write_jsonl
+
+from dalil import cpu
+
+print = functools.partial(print, flush=True)  # noqa: A001  (progress visible when piped)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def dalil(*args: str, env: dict) -> tuple[subprocess.CompletedProcess, float, float]:
+    """Run the CLI in a child process: (result, wall seconds, the child's own peak RSS in MB)."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.perf_counter()
+        child = subprocess.Popen([sys.executable, "-m", "dalil.cli", *args], env=env, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(child.pid, 0)  # wait4 gives this child's rusage, not all children's
+        wall = time.perf_counter() - started
+        out.seek(0)
+        err.seek(0)
+        result = subprocess.CompletedProcess(child.args, os.waitstatus_to_exitcode(status), out.read(), err.read())
+    return result, wall, usage.ru_maxrss / 1024
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    return {"p50": round(float(np.percentile(values, 50)), 1), "p95": round(float(np.percentile(values, 95)), 1)}
+
+
+def measure_service(index_dir: Path, questions: list[str], env: dict) -> dict:
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "dalil.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--index",
+         str(index_dir)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+            deadline = time.monotonic() + 300
+            while True:
+                try:
+                    if client.get("/healthz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise SystemExit(f"service did not start: {server.stderr.read().decode()[-2000:]}")
+                time.sleep(0.5)
+            for question in questions[:10]:
+                client.post("/v1/ask", json={"question": question}).raise_for_status()
+            timings = {"ask": [], "search": [], "first_citation": []}
+            for question in questions:
+                for route, body in (("ask", {"question": question}), ("search", {"query": question})):
+                    started = time.perf_counter()
+                    client.post(f"/v1/{route}", json=body).raise_for_status()
+                    timings[route].append((time.perf_counter() - started) * 1000)
+                    time.sleep(0.02)
+                started = time.perf_counter()
+                with client.stream("POST", "/v1/ask/stream", json={"question": question}) as response:
+                    for line in response.iter_lines():
+                        if line.startswith("event: citation") or line.startswith("event: done"):
+                            timings["first_citation"].append((time.perf_counter() - started) * 1000)
+                            break
+                time.sleep(0.02)
+            rss = {}
+            for line in Path(f"/proc/{server.pid}/status").read_text().splitlines():
+                key, _, value = line.partition(":")
+                if key in ("VmRSS", "VmHWM"):
+                    rss[key] = round(int(value.split()[0]) / 1024)
+        return {**{k: percentiles(v) for k, v in timings.items()}, "service_rss_mb": rss.get("VmRSS")}
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def measure_build(name: str, source: Path, work: Path, questions: list[str], env: dict) -> dict:
+    index_dir = work / f"index-{name}"
+    result, wall, peak = dalil("index", "build", "--source", str(source), "--index", str(index_dir), env=env)
+    if result.returncode != 0:
+        raise SystemExit(f"build {name} failed: {result.stderr[-2000:]}")
+    info = json.loads(dalil("index", "info", "--json", "--index", str(index_dir), env=env)[0].stdout)
+    sentences = info["counts"]["sentences"]
+    options = info["store_options"]
+    row = {
+        "corpus": name,
+        "articles": info["counts"]["documents"],
+        "sentences": sentences,
+        "chunks": info["counts"]["chunks"],
+        "build_s": round(wall, 1),
+        "sentences_per_s": round(sentences / wall, 1),
+        "build_peak_rss_mb": round(peak),
+        "index": options.get("sentences_factory"),
+        "recall@10_vs_exact": float(options.get("sentences_recall@10", 1.0)),
+    }
+    print(f"{name}: built {sentences} sentences in {wall:.0f} s ({row['sentences_per_s']}/s), peak RSS {peak:.0f} MB")
+    row.update(measure_service(index_dir, questions, env))
+    print(f"{name}: ask p50 {row['ask']['p50']} ms, search p50 {row['search']['p50']} ms")
+    return row
+
+
+def langchain_baseline(articles: list[dict], questions: list[str], model_dir: Path) -> dict:
+    """The naive pipeline: 1,000-character chunks, e5 in float32 through sentence-transformers, FAISS."""
+    import torch
+    from langchain_community.vectorstores import FAISS
+    from langchain_core.embeddings import Embeddings
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+    from sentence_transformers import SentenceTransformer
+
+    from dalil.index.embedders.e5_files import sentence_transformers_folder
+
+    torch.set_num_threads(os.cpu_count() or 1)
+    model = SentenceTransformer(str(sentence_transformers_folder(model_dir)), device="cpu")
+
+    class E5(Embeddings):  # what HuggingFaceEmbeddings does, with e5's prefixes
+        def embed_documents(self, texts):
+            return model.encode(texts, prompt="passage: ", normalize_embeddings=True).tolist()
+
+        def embed_query(self, text):
+            return model.encode([text], prompt="query: ", normalize_embeddings=True)[0].tolist()
+
+    started = time.perf_counter()
+    splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
+    chunks = splitter.create_documents([a["text"] for a in articles], metadatas=[{"id": a["id"]} for a in articles])
+    store = FAISS.from_documents(chunks, E5())
+    build = time.perf_counter() - started
+    query = []
+    for question in questions:
+        started = time.perf_counter()
+        store.similarity_search(question, k=5)
+        query.append((time.perf_counter() - started) * 1000)
+    return {"chunks": len(chunks), "build_s": round(build, 1), "query": percentiles(query)}
+
+
+def markdown(report: dict) -> str:
+    lines = [
+        f"Measured {report['created']} on {report['cpu_summary']}.",
+        "",
+        "| corpus | articles | sentences | build | sentences/s | build peak RSS | index | recall@10 vs exact "
+        "| /v1/ask p50 / p95 | /v1/search p50 / p95 | first citation p50 | service RSS |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in report["dalil"]:
+        lines.append(
+            f"| {row['corpus']} | {row['articles']:,} | {row['sentences']:,} | {row['build_s']} s | "
+            f"{row['sentences_per_s']} | {row['build_peak_rss_mb']} MB | {row['index']} | "
+            f"{row['recall@10_vs_exact']:.3f} | {row['ask']['p50']} / {row['ask']['p95']} ms | "
+            f"{row['search']['p50']} / {row['search']['p95']} ms | {row['first_citation']['p50']} ms | "
+            f"{row['service_rss_mb']} MB |"
+        )
+    if "langchain" in report:
+        lc, real = report["langchain"], next(r for r in report["dalil"] if r["corpus"] == "real")
+        lines += [
+            "",
+            "| pipeline, real corpus | build | query p50 | indexing speed, dalil ÷ LangChain |",
+            "|---|---|---|---|",
+            f"| naive LangChain ({lc['chunks']:,} chunks of 1,000 characters, e5 float32, FAISS) | {lc['build_s']} s "
+            f"| {lc['query']['p50']} ms (in process, retrieval only) | – |",
+            f"| dalil | {real['build_s']} s | {real['search']['p50']} ms (/v1/search over HTTP) | "
+            f"{lc['build_s'] / real['build_s']:.2f} |",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="demo,real,100000")
+    parser.add_argument("--questions", type=int, default=100)
+    parser.add_argument("--out", type=Path, default=ROOT / "reports")
+    parser.add_argument("--no-langchain", action="store_true")
+    args = parser.parse_args()
+    questions = real_questions(limit=args.questions)
+    real = real_articles()
+    model_dir = ROOT / "var" / "models"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DALIL_")}
+    env["DALIL_MODEL_DIR"] = str(model_dir)
+    report = {
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "cpu": cpu.describe(),
+        "cpu_summary": cpu.summary(),
+        "dalil": [],
+    }
+    print(f"CPU: {report['cpu_summary']}")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        for size in args.sizes.split(","):
+            if size == "demo":
+                source = ROOT / "data" / "articles"
+            else:
+                source = work / f"{size}.jsonl"
+                extra = [] if size == "real" else synthetic_articles(real, int(size) - sentence_count(real))
+                write_jsonl([*real, *extra], source)
+            report["dalil"].append(measure_build(size, source, work, questions, env))
+    if not args.no_langchain:
+        report["langchain"] = langchain_baseline(real, questions, model_dir)
+        print(f"LangChain: built in {report['langchain']['build_s']} s")
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "bench.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    (args.out / "bench.md").write_text(markdown(report))
+    print(markdown(report))
+
+
+if __name__ == "__main__":
+    main()
