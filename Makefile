@@ -54,9 +54,16 @@ eval: install index
 		--json reports/dev_qa.json --html reports/dev_qa.html
 	$(BIN)/dalil eval squad --dataset xquad-ar --limit 200 --json reports/xquad-ar-200.json
 
+# Quality and latency on the demo index; then scale: indexing speed and memory, /v1/ask and /v1/search latency at
+# demo size, on every dataset paragraph and on a synthetic extension to BENCH_SIZES sentences, beside a LangChain
+# pipeline; reports/bench.json and reports/bench.md. BENCH_SIZES=demo,real,100000,1000000 adds 1M (hours).
+BENCH_SIZES ?= demo,real,100000
 bench: install index
+	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/quality.py
 	$(BIN)/python bench/latency.py
+	$(BIN)/python bench/engines.py
+	$(BIN)/python bench/scale.py --sizes $(BENCH_SIZES)
 
 # Optional: a local OpenAI-compatible model server in its own venv (llama-cpp-python builds from source,
 # about 10 minutes on 2 cores). GGUF=path/to/model.gguf picks the model; without it, SmolLM2-135M-Instruct

@@ -9,7 +9,14 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from dalil.clikit import (
@@ -44,6 +51,8 @@ def _run_with_progress(label: str, work):
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
         console=errors,
         transient=False,
     ) as bar:
@@ -56,6 +65,8 @@ def _run_with_progress(label: str, work):
 
 
 def _print_report(report) -> None:
+    if report.resumed:
+        console.print(f"resumed an interrupted build: {report.resumed} articles were already indexed")
     for problem in report.problems:
         errors.print(f"[yellow]skipped[/] {problem.path}: {problem.message}")
     for alias, canonical in report.aliases.items():
@@ -87,7 +98,7 @@ def index_build(
         "reading", lambda progress: build_index(settings, embedder, sources, progress, store=store, readers=readers)
     )
     _print_report(report)
-    if not report.added:
+    if not report.added and not report.resumed:
         raise fail("no article could be indexed")
 
 

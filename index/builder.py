@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +38,8 @@ class BuildReport:
     chunks: int = 0
     seconds: float = 0.0
     counts: dict[str, int] = field(default_factory=dict)
+    # Articles an earlier, interrupted run of the same build had already indexed.
+    resumed: int = 0
 
     @property
     def sentences_per_second(self) -> float:
@@ -60,6 +64,22 @@ def build_index(
         chunk_vectors=settings.chunk_vectors,
     )
     return _write(settings, embedder, sources, progress, store, readers, fresh)
+
+
+def build_key(manifest: Manifest, sources: Sequence[Path], readers: Readers) -> str:
+    """What makes two builds the same: settings, readers, and every source file's path, size and time.
+
+    An interrupted build is resumed only by a build with the same key; a changed file starts it anew.
+    """
+    digest = hashlib.sha256()
+    fixed = (manifest.embedder, manifest.dim, manifest.chunk_sentences, manifest.chunk_overlap, manifest.chunk_vectors)
+    digest.update(json.dumps([fixed, sorted((s, r.name) for s, r in readers.items())]).encode())
+    for source in sources:
+        files = [Path(source)] if Path(source).is_file() else sorted(p for p in Path(source).rglob("*") if p.is_file())
+        for path in files:
+            stat = path.stat()
+            digest.update(f"{path.resolve()}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]
 
 
 def add_files(
@@ -98,11 +118,14 @@ def _write(
     fresh: Manifest | None,
 ) -> BuildReport:
     store = store or load_store(settings)
+    readers = readers if readers is not None else load_readers(settings)
     started = time.perf_counter()
     report = BuildReport()
-    articles = _read_and_clean(sources, readers if readers is not None else load_readers(settings), report)
-    with store.change(fresh) as change:
+    articles = _read_and_clean(sources, readers, report)
+    resume = build_key(fresh, sources, readers) if fresh is not None else None
+    with store.change(fresh, resume=resume) as change:
         change.manifest.check_embedder(embedder.name, embedder.dim)
+        report.resumed = change.counts()["documents"] if fresh is not None else 0
         articles = _replace_existing(change, articles, report)
         kept, aliases = deduplicate(articles, existing=list(change.document_texts()))
         _index_articles(change, embedder, kept, progress, report)
@@ -186,6 +209,7 @@ def _index_articles(
             report.added.append(article.doc_id)
         report.sentences += len(sentences)
         report.chunks += len(chunks)
+        change.checkpoint()
         done += len(batch)
         if progress:
             progress("embedding", done, len(articles))

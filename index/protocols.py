@@ -164,6 +164,12 @@ class StoreChange(Protocol):
 
     def counts(self) -> dict[str, int]: ...
 
+    def checkpoint(self) -> None:
+        """Keep what this change wrote so far if the process dies: a build from scratch opened again with the same
+        ``resume`` key carries on from here. Nothing is published. Stores that cannot keep partial work may only
+        commit what they can."""
+        ...
+
 
 @runtime_checkable
 class Store(Protocol):
@@ -176,9 +182,13 @@ class Store(Protocol):
         """A reader of the published state; ``IndexUnavailable`` when nothing was ever published."""
         ...
 
-    def change(self, fresh: Manifest | None = None) -> AbstractContextManager[StoreChange]:
+    def change(self, fresh: Manifest | None = None, resume: str | None = None) -> AbstractContextManager[StoreChange]:
         """A change to publish. With ``fresh``, it starts empty and replaces everything (a build); without,
-        it starts from the published state (``IndexUnavailable`` when there is none)."""
+        it starts from the published state (``IndexUnavailable`` when there is none).
+
+        With ``resume`` (a build's key: its sources and settings), a build from scratch whose writer died after a
+        checkpoint is taken up where it stopped; the change's ``counts()`` then show what it already holds.
+        """
         ...
 
 

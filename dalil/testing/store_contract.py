@@ -352,3 +352,48 @@ class StoreContract:
             add(change, THIRD)
         with closing(filled.open()) as reader:
             assert reader.counts()["documents"] == 3
+
+    def test_an_interrupted_build_is_taken_up_again_from_its_last_checkpoint(self, store, store_settings):
+        script = textwrap.dedent(
+            """
+            import sys, time
+            from dalil.index.stores import load_store
+            from dalil.settings import Settings
+            from dalil.testing.store_contract import ARABIC, ENGLISH, THIRD, add, fresh_manifest
+
+            store = load_store(Settings.model_validate_json(sys.argv[1]))
+            with store.change(fresh_manifest(), resume="build-1") as change:
+                add(change, ARABIC)
+                add(change, ENGLISH)
+                change.checkpoint()
+                add(change, THIRD)  # written, never checkpointed
+                print("written", flush=True)
+                time.sleep(60)
+            """
+        )
+        writer = subprocess.Popen(
+            [sys.executable, "-c", script, store_settings.model_dump_json()],
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        try:
+            assert writer.stdout.readline().strip() == "written"
+        finally:
+            os.kill(writer.pid, signal.SIGKILL)
+            writer.wait(timeout=30)
+        with pytest.raises(IndexUnavailable):  # nothing was published
+            store.open()
+        with store.change(fresh_manifest(), resume="build-1") as change:
+            assert change.counts()["documents"] == 2
+            assert change.document(THIRD.doc_id) is None
+            add(change, THIRD)
+        with closing(store.open()) as reader:
+            assert {d.id for d in reader.list_documents()} == {ARABIC.doc_id, ENGLISH.doc_id, THIRD.doc_id}
+            every = reader.search_sentences(EMBEDDER.embed_queries(["x"])[0], 1000)
+            assert (
+                len(every) == reader.counts()["sentences"] == sum(len(pieces(a)[0]) for a in (ARABIC, ENGLISH, THIRD))
+            )
+        with store.change(fresh_manifest(), resume="build-2") as change:  # another key starts from nothing
+            assert change.counts()["documents"] == 0
+            add(change, ARABIC)

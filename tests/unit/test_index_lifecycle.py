@@ -211,3 +211,47 @@ def test_one_sentence_chunks_reuse_the_sentence_vector(make_settings, monkeypatc
     passage = loaded.search("الدفاع الجوي", k=1)[0]
     assert passage.text == passage.sentences[0].text
     loaded.close()
+
+
+def test_an_interrupted_build_carries_on_where_it_stopped(make_settings, monkeypatch):
+    from dalil.index import builder
+
+    monkeypatch.setattr(builder, "BATCH_SENTENCES", 10)  # the demo corpus in several batches
+    settings = make_settings()
+    embedder = load_embedder(settings)
+    calls = []
+    original = embedder.embed_passages
+
+    def dies_on_the_third_batch(texts):
+        calls.append(len(texts))
+        if len(calls) == 5:  # sentences and chunks of two batches went through, then the process "dies"
+            raise KeyboardInterrupt
+        return original(texts)
+
+    monkeypatch.setattr(embedder, "embed_passages", dies_on_the_third_batch)
+    with pytest.raises(KeyboardInterrupt):
+        build_index(settings, embedder, [DEMO_ARTICLES])
+    with pytest.raises(IndexUnavailable):
+        open_index(settings)
+
+    monkeypatch.setattr(embedder, "embed_passages", lambda texts: calls.append(len(texts)) or original(texts))
+    embedded_before = sum(calls)
+    report = build_index(settings, embedder, [DEMO_ARTICLES])
+    assert report.resumed == 2  # the two articles of the finished batches were kept
+    assert len(report.added) == 2
+
+    embedded_on_resume = sum(calls) - embedded_before
+    clean = make_settings(index_dir=settings.index_dir.parent / "clean")
+    clean_embedder, clean_calls = load_embedder(clean), []
+    clean_original = clean_embedder.embed_passages
+    monkeypatch.setattr(clean_embedder, "embed_passages", lambda t: clean_calls.append(len(t)) or clean_original(t))
+    reference = build_index(clean, clean_embedder, [DEMO_ARTICLES])
+    assert report.counts == reference.counts
+    assert embedded_on_resume < sum(clean_calls)  # the finished batches were not embedded again
+    resumed, built = open_index(settings), open_index(clean)
+    try:
+        question = "ما المشروع الذي تبناه مجلس وزراء دفاع الرابطة؟"
+        assert [p.chunk_id for p in resumed.search(question, 5)] == [p.chunk_id for p in built.search(question, 5)]
+    finally:
+        resumed.close()
+        built.close()

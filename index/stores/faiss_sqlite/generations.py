@@ -23,6 +23,7 @@ from pathlib import Path
 
 CURRENT = "CURRENT"
 PREFIX = "gen-"
+RESUMABLE = "resumable-"
 
 
 def current_generation(root: Path) -> Path | None:
@@ -45,21 +46,29 @@ def _writer_lock(root: Path) -> Iterator[None]:
 
 
 @contextmanager
-def new_generation(root: Path, *, start_from_current: bool) -> Iterator[Path]:
-    """Yield a folder to write the next generation into; publish it only if the block succeeds."""
+def new_generation(root: Path, *, start_from_current: bool, resume: str | None = None) -> Iterator[Path]:
+    """Yield a folder to write the next generation into; publish it only if the block succeeds.
+
+    With ``resume``, the folder is named after that key and is not removed when the block fails, so that a writer
+    killed or interrupted part-way can be started again and carry on in it (the folder says how far it got).
+    """
     root = Path(root)
     with _writer_lock(root):
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-        folder = root / f"{PREFIX}{stamp}-{secrets.token_hex(3)}"
         base = current_generation(root)
-        if start_from_current and base is not None:
+        folder = root / f"{PREFIX}{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(3)}"
+        if resume is not None and root / f"{PREFIX}{RESUMABLE}{resume}" != base:
+            folder = root / f"{PREFIX}{RESUMABLE}{resume}"
+        if folder.is_dir():
+            pass  # an unfinished resumable change, taken up again
+        elif start_from_current and base is not None:
             shutil.copytree(base, folder)
         else:
             folder.mkdir()
         try:
             yield folder
         except BaseException:
-            shutil.rmtree(folder, ignore_errors=True)
+            if RESUMABLE not in folder.name:
+                shutil.rmtree(folder, ignore_errors=True)
             raise
         _publish(root, folder)
         _prune(root, keep={folder, base})

@@ -6,6 +6,8 @@ so a reader keeps the snapshot it opened and a writer that dies leaves the publi
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +26,7 @@ NAME = "faiss"
 TABLES_FILE = "store.sqlite"
 CHUNK_VECTORS = "chunks.faiss"
 SENTENCE_VECTORS = "sentences.faiss"
+CHECKPOINT = "checkpoint.json"
 
 
 class FaissStore:
@@ -48,10 +51,11 @@ class FaissStore:
         return FaissSnapshot(folder)
 
     @contextmanager
-    def change(self, fresh: Manifest | None = None) -> Iterator["FaissChange"]:
+    def change(self, fresh: Manifest | None = None, resume: str | None = None) -> Iterator["FaissChange"]:
         if fresh is None and current_generation(self.root) is None:
             raise IndexUnavailable(f"no index at {self.root}: run `dalil index build` first")
-        with new_generation(self.root, start_from_current=fresh is None) as folder:
+        resume = resume if fresh is not None else None  # only a build from scratch is resumable here
+        with new_generation(self.root, start_from_current=fresh is None, resume=resume) as folder:
             change = FaissChange(folder, fresh, self.factory)
             try:
                 yield change
@@ -146,15 +150,28 @@ class FaissChange(_Reads):
 
     def __init__(self, folder: Path, fresh: Manifest | None, factory: str) -> None:
         self.folder = folder
-        self.tables = Tables(folder / TABLES_FILE)
         self.vectors: dict[str, VectorIndex | StagedVectors]
-        if fresh is not None:
+        checkpoint = _read_checkpoint(folder) if fresh is not None else None
+        if fresh is not None and checkpoint is None:
+            for leftover in folder.iterdir():  # a resumable folder whose writer died before its first checkpoint
+                leftover.unlink()
+        self.tables = Tables(folder / TABLES_FILE)
+        if checkpoint is not None:
+            self.manifest = Manifest.from_dict(checkpoint["manifest"], str(folder))
+            self.vectors = {}
+            for name, state in checkpoint["vectors"].items():
+                staged = StagedVectors(folder / name, self.manifest.dim)
+                staged.truncate(state["rows"])
+                staged.removed = set(state["removed"])
+                self.vectors[name] = staged
+        elif fresh is not None:
             fresh.store, fresh.store_options = NAME, {"faiss_factory": factory}
             self.manifest = fresh
             self.vectors = {name: StagedVectors(folder / name, fresh.dim) for name in (CHUNK_VECTORS, SENTENCE_VECTORS)}
         else:
             self.manifest = Manifest.load(folder)
             self.vectors = {name: VectorIndex.load(folder / name) for name in (CHUNK_VECTORS, SENTENCE_VECTORS)}
+        self.resumed = checkpoint is not None
 
     def document_texts(self) -> Iterable[tuple[str, str]]:
         return self.tables.document_texts()
@@ -181,6 +198,19 @@ class FaissChange(_Reads):
     def add_alias(self, alias_id: str, doc_id: str, path: str | None) -> None:
         self.tables.add_alias(alias_id, doc_id, path)
 
+    def checkpoint(self) -> None:
+        """A build from scratch can be taken up again from here if this process dies; other changes are not."""
+        self.tables.commit()
+        if not all(isinstance(vectors, StagedVectors) for vectors in self.vectors.values()):
+            return
+        state = {
+            "manifest": self.manifest.to_dict(),
+            "vectors": {name: {"rows": len(v), "removed": sorted(v.removed)} for name, v in self.vectors.items()},
+        }
+        partial = self.folder / f".{CHECKPOINT}"
+        partial.write_text(json.dumps(state))
+        os.replace(partial, self.folder / CHECKPOINT)
+
     def abandon(self) -> None:
         self.tables.close()
 
@@ -198,3 +228,9 @@ class FaissChange(_Reads):
                 vectors = index
             vectors.save(self.folder / name)
         self.manifest.save(self.folder)
+        (self.folder / CHECKPOINT).unlink(missing_ok=True)
+
+
+def _read_checkpoint(folder: Path) -> dict | None:
+    path = folder / CHECKPOINT
+    return json.loads(path.read_text()) if path.is_file() else None

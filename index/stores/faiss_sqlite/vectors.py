@@ -42,6 +42,12 @@ class StagedVectors:
     def remove(self, ids: Sequence[int]) -> None:
         self.removed.update(int(i) for i in ids)
 
+    def truncate(self, rows: int) -> None:
+        """Forget rows written after the ``rows``-th (by a writer that died before its next checkpoint)."""
+        for path, width in ((self._vectors, 2 * self.dim), (self._ids, 8)):
+            with path.open("r+b") as handle:
+                handle.truncate(rows * width)
+
     def blocks(self, size: int = BLOCK) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """(ids, float32 vectors) of the rows not removed, ``size`` rows at a time."""
         count = len(self)
