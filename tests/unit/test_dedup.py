@@ -89,3 +89,18 @@ def test_cleaned_wire_copy_has_another_id_and_becomes_an_alias():
     assert original.doc_id != wire.doc_id
     kept, aliases = deduplicate([original, wire])
     assert kept == [original] and aliases == {wire.doc_id: original.doc_id}
+
+
+def test_overlap_is_summed_over_lookups_of_many_shingles(monkeypatch):
+    from dalil.index import dedup
+
+    monkeypatch.setattr(dedup, "LOOKUP_BATCH", 7)  # the demo article's ~150 shingles take many lookups
+    finder = DuplicateFinder()
+    finder.add("air-defence", AIR_DEFENCE)
+    finder.add("partnership", PARTNERSHIP)
+    assert finder.find(AIR_DEFENCE.replace("الأربعاء", "الخميس", 1)) == "air-defence"
+    half = " ".join(AIR_DEFENCE.split()[: len(AIR_DEFENCE.split()) // 2])
+    assert finder.find(half) is None  # Jaccard about 0.5
+    lenient = DuplicateFinder(threshold=0.45)
+    lenient.add("air-defence", AIR_DEFENCE)
+    assert lenient.find(half) == "air-defence"
