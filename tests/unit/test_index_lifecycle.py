@@ -224,7 +224,7 @@ def test_an_interrupted_build_carries_on_where_it_stopped(make_settings, monkeyp
 
     def dies_on_the_third_batch(texts):
         calls.append(len(texts))
-        if len(calls) == 5:  # sentences and chunks of two batches went through, then the process "dies"
+        if len(calls) == 3:  # two batches (sentences and chunks in one call each) went through, then it "dies"
             raise KeyboardInterrupt
         return original(texts)
 
