@@ -14,14 +14,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import httpx
 import numpy as np
+from live_service import rss_mb, running_service
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT.parent / "shared" / "eval" / "dev_qa.jsonl"
@@ -43,21 +42,6 @@ print(json.dumps(times))
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def rss_mb(pid: int) -> dict[str, float]:
-    fields = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        key, _, value = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
-            fields[key] = int(value.split()[0]) / 1024
-    return {"rss_mb": round(fields["VmRSS"], 1), "peak_rss_mb": round(fields["VmHWM"], 1)}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=200)
@@ -65,43 +49,20 @@ def main() -> None:
     args = parser.parse_args()
     questions = [json.loads(line)["question"] for line in GOLD.read_text().splitlines() if line.strip()]
 
-    port = free_port()
     env = {**os.environ, "DALIL_INDEX_DIR": str(args.index)}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "dalil.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        with httpx.Client(base_url=base, timeout=30) as client:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if client.get("/healthz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit(f"service did not become ready: {server.stderr.read().decode()[-2000:]}")
-                time.sleep(0.2)
-            idle = rss_mb(server.pid)
-            for question in questions:  # warm-up: first calls pay for lazy initialisation
-                client.post("/v1/ask", json={"question": question})
-            wall, server_total = [], []
-            for i in range(args.requests):
-                started = time.perf_counter()
-                response = client.post("/v1/ask", json={"question": questions[i % len(questions)]})
-                wall.append((time.perf_counter() - started) * 1000)
-                response.raise_for_status()
-                server_total.append(response.json()["timings_ms"]["total"])
-                time.sleep(PAUSE_S)
-            busy = rss_mb(server.pid)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with running_service([], env, start_timeout_s=60, cwd=ROOT) as (client, server):
+        idle = rss_mb(server.pid)
+        for question in questions:  # warm-up: first calls pay for lazy initialisation
+            client.post("/v1/ask", json={"question": question})
+        wall, server_total = [], []
+        for i in range(args.requests):
+            started = time.perf_counter()
+            response = client.post("/v1/ask", json={"question": questions[i % len(questions)]})
+            wall.append((time.perf_counter() - started) * 1000)
+            response.raise_for_status()
+            server_total.append(response.json()["timings_ms"]["total"])
+            time.sleep(PAUSE_S)
+        busy = rss_mb(server.pid)
 
     def pct(values, q):
         return round(float(np.percentile(values, q)), 1)

@@ -17,7 +17,6 @@ import argparse
 import functools
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,9 +24,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
 import numpy as np
 from corpus import real_articles, real_questions, sentence_count, synthetic_articles, write_jsonl
+from live_service import rss_mb, running_service
 
 from dalil import cpu
 
@@ -52,60 +51,30 @@ def run_child(argv: list[str], env: dict) -> tuple[subprocess.CompletedProcess, 
     return result, wall, usage.ru_maxrss / 1024
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def percentiles(values: list[float]) -> dict[str, float]:
     return {"p50": round(float(np.percentile(values, 50)), 1), "p95": round(float(np.percentile(values, 95)), 1)}
 
 
 def measure_service(index_dir: Path, questions: list[str], env: dict) -> dict:
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "dalil.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--index",
-         str(index_dir)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
-            deadline = time.monotonic() + 300
-            while True:
-                try:
-                    if client.get("/healthz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit(f"service did not start: {server.stderr.read().decode()[-2000:]}")
-                time.sleep(0.5)
-            for question in questions[:10]:
-                client.post("/v1/ask", json={"question": question}).raise_for_status()
-            timings = {"ask": [], "search": [], "first_citation": []}
-            for question in questions:
-                for route, body in (("ask", {"question": question}), ("search", {"query": question})):
-                    started = time.perf_counter()
-                    client.post(f"/v1/{route}", json=body).raise_for_status()
-                    timings[route].append((time.perf_counter() - started) * 1000)
-                    time.sleep(0.02)
+    with running_service(["--index", str(index_dir)], env, start_timeout_s=300) as (client, server):
+        for question in questions[:10]:
+            client.post("/v1/ask", json={"question": question}).raise_for_status()
+        timings = {"ask": [], "search": [], "first_citation": []}
+        for question in questions:
+            for route, body in (("ask", {"question": question}), ("search", {"query": question})):
                 started = time.perf_counter()
-                with client.stream("POST", "/v1/ask/stream", json={"question": question}) as response:
-                    for line in response.iter_lines():
-                        if line.startswith("event: citation") or line.startswith("event: done"):
-                            timings["first_citation"].append((time.perf_counter() - started) * 1000)
-                            break
+                client.post(f"/v1/{route}", json=body).raise_for_status()
+                timings[route].append((time.perf_counter() - started) * 1000)
                 time.sleep(0.02)
-            rss = {}
-            for line in Path(f"/proc/{server.pid}/status").read_text().splitlines():
-                key, _, value = line.partition(":")
-                if key in ("VmRSS", "VmHWM"):
-                    rss[key] = round(int(value.split()[0]) / 1024)
-        return {**{k: percentiles(v) for k, v in timings.items()}, "service_rss_mb": rss.get("VmRSS")}
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+            started = time.perf_counter()
+            with client.stream("POST", "/v1/ask/stream", json={"question": question}) as response:
+                for line in response.iter_lines():
+                    if line.startswith("event: citation") or line.startswith("event: done"):
+                        timings["first_citation"].append((time.perf_counter() - started) * 1000)
+                        break
+            time.sleep(0.02)
+        rss = rss_mb(server.pid)
+    return {**{k: percentiles(v) for k, v in timings.items()}, "service_rss_mb": round(rss["rss_mb"])}
 
 
 def measure_build(name: str, source: Path, work: Path, questions: list[str], env: dict) -> dict:

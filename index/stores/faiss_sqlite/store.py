@@ -171,7 +171,6 @@ class FaissChange(_Reads):
         else:
             self.manifest = Manifest.load(folder)
             self.vectors = {name: VectorIndex.load(folder / name) for name in (CHUNK_VECTORS, SENTENCE_VECTORS)}
-        self.resumed = checkpoint is not None
 
     def document_texts(self) -> Iterable[tuple[str, str]]:
         return self.tables.document_texts()
