@@ -2,8 +2,11 @@
 
 Real: the unique paragraphs of XQuAD (ar, en), ARCD (all), MLQA-ar dev and TyDiQA-GoldP-ar dev, one article each.
 Synthetic: articles of 8-24 sentences drawn at random from the real sentences of one language, with every digit
-replaced at random, so that no two articles are copies and the dedup step has real work; it has the real corpus'
-vocabulary, sentence lengths and language mix, but its articles mean nothing. Figures on it are reported apart.
+replaced at random and 30% of the words swapped for random words of the same language's text, so that no two
+articles are copies and five-word runs repeat about as rarely as in a real archive (drawn unchanged, each real
+sentence would recur some 100 times in a million, and deduplication would compare every article with hundreds of
+others sharing its sentences). It has the real corpus' vocabulary, sentence lengths and language mix, but its
+articles mean nothing. Figures on it are reported apart.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ FILES = [
     "tydiqa-goldp/tydiqa-goldp-dev-arabic.json",
 ]
 _DIGIT = re.compile(r"[0-9٠-٩]")
+_PLAIN = re.compile(r"\w+")
+WORD_SWAP = 0.3
 
 
 def real_articles(datasets: Path = DATASETS) -> list[dict]:
@@ -54,14 +59,29 @@ def synthetic_articles(real: list[dict], sentences: int, seed: int = 0) -> Itera
     """Articles adding up to about ``sentences`` sentences, made from the real corpus' sentences."""
     rng = random.Random(seed)
     pools: dict[str, list[str]] = {}
+    words: dict[str, list[str]] = {}
     for article in real:
+        language = detect_language(article["text"])
+        words.setdefault(language, []).extend(w for w in article["text"].split() if _PLAIN.fullmatch(w))
         for start, end in split_sentences(article["text"]):
-            pools.setdefault(detect_language(article["text"]), []).append(article["text"][start:end])
+            pools.setdefault(language, []).append(article["text"][start:end])
     languages = sorted(pools)
+
+    def varied(sentence: str, vocabulary: list[str]) -> str:
+        # Only plain words are swapped, for plain words, and never a sentence's first or last: the splitter still
+        # finds the same sentences (no stray full stop, bracket or quote moves in).
+        words = sentence.split()
+        inner = [
+            rng.choice(vocabulary) if _PLAIN.fullmatch(word) and rng.random() < WORD_SWAP else word
+            for word in words[1:-1]
+        ]
+        return _DIGIT.sub(lambda _: str(rng.randrange(10)), " ".join([*words[:1], *inner, *words[-1:]][: len(words)]))
+
     made = n = 0
     while made < sentences:
-        pool = pools[rng.choice(languages)]
-        chosen = [_DIGIT.sub(lambda _: str(rng.randrange(10)), rng.choice(pool)) for _ in range(rng.randint(8, 24))]
+        language = rng.choice(languages)
+        pool, vocabulary = pools[language], words[language]
+        chosen = [varied(rng.choice(pool), vocabulary) for _ in range(rng.randint(8, 24))]
         n += 1
         made += len(chosen)
         yield {"id": f"syn-{n}", "title": f"synthetic {n}", "text": " ".join(chosen)}

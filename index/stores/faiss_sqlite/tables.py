@@ -56,6 +56,11 @@ CREATE TABLE IF NOT EXISTS aliases (
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms USING fts5(terms, tokenize = 'unicode61 remove_diacritics 0');
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_vocab USING fts5vocab(chunk_terms, 'row');
 """
+BM25_RANKING = (
+    "SELECT rowid, -bm25(chunk_terms) FROM chunk_terms WHERE chunk_terms MATCH ? ORDER BY bm25(chunk_terms) LIMIT ?"
+)
+# Rows ranked per wanted row when only one language counts: a question's terms rarely match another script.
+LANGUAGE_OVERFETCH = 4
 
 
 class Tables:
@@ -206,22 +211,32 @@ class Tables:
         return dict(self._rows_where("id, title", "documents", "id", sorted(set(doc_ids))))
 
     def lexical_search(self, terms: Sequence[str], limit: int, language: str | None = None) -> list[tuple[str, float]]:
-        """BM25 over chunk terms: (chunk id, score), best first. Score is positive, higher is better."""
+        """BM25 over chunk terms: (chunk id, score), best first. Score is positive, higher is better.
+
+        The full-text index ranks alone and the best rows are then checked for language: joining every match to
+        its chunk row read each row's text as well (at 1M sentences, 72 ms a question instead of 26 ms).
+        """
         unique = list(dict.fromkeys(t for t in terms if t))
-        if not unique:
+        if not unique or limit <= 0:
             return []
         match = " OR ".join('"' + t.replace('"', '""') + '"' for t in unique)
-        sql = (
-            "SELECT chunks.id, -bm25(chunk_terms) AS score FROM chunk_terms"
-            " JOIN chunks ON chunks.rowid = chunk_terms.rowid WHERE chunk_terms MATCH ?"
-        )
-        params: list[object] = [match]
-        if language:
-            sql += " AND chunks.language = ?"
-            params.append(language)
-        sql += " ORDER BY bm25(chunk_terms) LIMIT ?"
-        params.append(limit)
-        return [(str(r), float(s)) for r, s in self.db.execute(sql, params)]
+        fetch = limit * LANGUAGE_OVERFETCH if language else limit
+        while True:
+            ranked = self.db.execute(BM25_RANKING, (match, fetch)).fetchall()
+            chunks = {
+                rowid: (cid, lang)
+                for rowid, cid, lang in self._rows_where(
+                    "rowid, id, language", "chunks", "rowid", [rowid for rowid, _ in ranked]
+                )
+            }
+            kept = [
+                (chunks[rowid][0], float(score))
+                for rowid, score in ranked
+                if rowid in chunks and (language is None or chunks[rowid][1] == language)
+            ]
+            if len(kept) >= limit or len(ranked) < fetch:
+                return kept[:limit]
+            fetch *= LANGUAGE_OVERFETCH
 
     def term_document_frequency(self, terms: Iterable[str]) -> dict[str, int]:
         """How many chunks contain each term: the IDF weights of answer scoring."""
