@@ -33,23 +33,50 @@ from dalil import cpu
 
 print = functools.partial(print, flush=True)  # noqa: A001  (progress visible when piped)
 ROOT = Path(__file__).resolve().parent.parent
+LEDGER_EVERY_S = 5
 
 
-def dalil(*args: str, env: dict) -> tuple[subprocess.CompletedProcess, float, float]:
-    return run_child(["-m", "dalil.cli", *args], env)
+def dalil(*args: str, env: dict, ledger: Path | None = None) -> tuple[subprocess.CompletedProcess, float, float]:
+    return run_child(["-m", "dalil.cli", *args], env, ledger)
 
 
-def run_child(argv: list[str], env: dict) -> tuple[subprocess.CompletedProcess, float, float]:
-    """Run Python in a child process: (result, wall seconds, the child's own peak RSS in MB)."""
+def run_child(
+    argv: list[str], env: dict, ledger: Path | None = None
+) -> tuple[subprocess.CompletedProcess, float, float]:
+    """Run Python in a child process: (result, wall seconds, the child's own peak RSS in MB).
+
+    With a ``ledger``, the time and peak so far are written there every few seconds, and a run after one that was
+    killed (the ledger not marked done) adds to them: a build resumed across sessions reports its whole cost.
+    """
+    before = json.loads(ledger.read_text()) if ledger and ledger.exists() else {}
+    earlier = {"seconds": 0.0, "peak_mb": 0.0} if before.get("done", True) else before
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.perf_counter()
         child = subprocess.Popen([sys.executable, *argv], env=env, stdout=out, stderr=err, text=True)
-        _, status, usage = os.wait4(child.pid, 0)  # wait4 gives this child's rusage, not all children's
-        wall = time.perf_counter() - started
+        written = started
+        while True:
+            pid, status, usage = os.wait4(child.pid, os.WNOHANG)  # this child's rusage, not all children's
+            if pid:
+                break
+            if ledger and time.perf_counter() - written >= LEDGER_EVERY_S:
+                written = time.perf_counter()
+                peak = max(earlier["peak_mb"], rss_mb(child.pid)["peak_rss_mb"])
+                _write_ledger(ledger, earlier["seconds"] + written - started, peak, done=False)
+            time.sleep(0.05)
+        wall = earlier["seconds"] + time.perf_counter() - started
+        peak = max(earlier["peak_mb"], usage.ru_maxrss / 1024)
+        if ledger:  # a failed run is taken up again by the next, as a killed one is
+            _write_ledger(ledger, wall, peak, done=os.waitstatus_to_exitcode(status) == 0)
         out.seek(0)
         err.seek(0)
         result = subprocess.CompletedProcess(child.args, os.waitstatus_to_exitcode(status), out.read(), err.read())
-    return result, wall, usage.ru_maxrss / 1024
+    return result, wall, peak
+
+
+def _write_ledger(ledger: Path, seconds: float, peak_mb: float, done: bool) -> None:
+    partial = ledger.with_suffix(".partial")
+    partial.write_text(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "done": done}))
+    partial.replace(ledger)
 
 
 def percentiles(values: list[float]) -> dict[str, float]:
@@ -80,7 +107,10 @@ def measure_service(index_dir: Path, questions: list[str], env: dict) -> dict:
 
 def measure_build(name: str, source: Path, work: Path, questions: list[str], env: dict) -> dict:
     index_dir = work / f"index-{name}"
-    result, wall, peak = dalil("index", "build", "--source", str(source), "--index", str(index_dir), env=env)
+    ledger = work / f"index-{name}.build.json"
+    result, wall, peak = dalil(
+        "index", "build", "--source", str(source), "--index", str(index_dir), env=env, ledger=ledger
+    )
     if result.returncode != 0:
         raise SystemExit(f"build {name} failed: {result.stderr[-2000:]}")
     info = json.loads(dalil("index", "info", "--json", "--index", str(index_dir), env=env)[0].stdout)
@@ -96,7 +126,7 @@ def measure_build(name: str, source: Path, work: Path, questions: list[str], env
         "build_peak_rss_mb": round(peak),
         "index": options.get("sentences_factory"),
         "recall@10_vs_exact": float(options.get("sentences_recall@10", 1.0)),
-        # A resumed build's time is that of its last run only.
+        # A resumed build's time and peak are those of all its runs (the ledger in --work).
         "resumed": "resumed an interrupted build" in result.stdout,
     }
     print(f"{name}: built {sentences} sentences in {wall:.0f} s ({row['sentences_per_s']}/s), peak RSS {peak:.0f} MB")
