@@ -65,11 +65,12 @@ def run_child(
             time.sleep(0.05)
         wall = earlier["seconds"] + time.perf_counter() - started
         peak = max(earlier["peak_mb"], usage.ru_maxrss / 1024)
+        code = os.waitstatus_to_exitcode(status)
         if ledger:  # a failed run is taken up again by the next, as a killed one is
-            _write_ledger(ledger, wall, peak, done=os.waitstatus_to_exitcode(status) == 0)
+            _write_ledger(ledger, wall, peak, done=code == 0)
         out.seek(0)
         err.seek(0)
-        result = subprocess.CompletedProcess(child.args, os.waitstatus_to_exitcode(status), out.read(), err.read())
+        result = subprocess.CompletedProcess(child.args, code, out.read(), err.read())
     return result, wall, peak
 
 
