@@ -5,6 +5,7 @@ import pytest
 
 from dalil.index.protocols import IndexUnavailable
 from dalil.index.stores.faiss_sqlite import layouts
+from dalil.index.stores.faiss_sqlite import vectors as vectors_module
 from dalil.index.stores.faiss_sqlite.generations import current_generation
 from dalil.index.stores.faiss_sqlite.vectors import StagedVectors
 from dalil.settings import Settings
@@ -66,6 +67,30 @@ def test_staged_vectors_come_back_in_blocks_with_their_ids_and_without_removed_r
     ids = np.concatenate([ids for ids, _ in blocks])
     assert ids.tolist() == [i for i in range(100, 350) if i not in (100, 205, 349)]
     np.testing.assert_allclose(np.vstack([v for _, v in blocks]), vectors[ids - 100], atol=1e-3)
+
+
+def test_staged_rows_are_read_at_any_positions_across_blocks(tmp_path, monkeypatch):
+    monkeypatch.setattr(vectors_module, "BLOCK", 64)
+    staged = StagedVectors(tmp_path / "v", 32)
+    vectors = _clustered(250)
+    staged.add(list(range(1000, 1250)), vectors)
+    positions = np.array([0, 3, 63, 64, 65, 190, 249])
+    ids, rows = staged.rows(positions)
+    assert ids.tolist() == (positions + 1000).tolist()
+    np.testing.assert_allclose(rows, vectors[positions], atol=1e-3)
+    assert staged.rows(np.array([], dtype=np.int64))[1].shape == (0, 32)
+
+
+def test_exact_neighbours_over_blocks_match_one_brute_force_ranking():
+    vectors = _clustered(500)
+    ids = np.arange(500) * 3 + 7
+    queries = vectors[[5, 77, 410]]
+    blocks = [(ids[i : i + 37], vectors[i : i + 37]) for i in range(0, 500, 37)]
+    scores, found = layouts.exact_neighbours(queries, blocks, 11)
+    plain = queries @ vectors.T
+    np.testing.assert_allclose(scores, -np.sort(-plain, axis=1)[:, :11], atol=1e-5)
+    assert found[:, 0].tolist() == ids[[5, 77, 410]].tolist()
+    assert set(found[1].tolist()) == set(ids[np.argsort(-plain[1])[:11]].tolist())
 
 
 def test_a_small_build_is_exact_with_float16_storage(tmp_path):

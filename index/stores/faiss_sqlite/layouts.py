@@ -54,14 +54,20 @@ def train_sample(count: int, nlist: int, rng: np.random.Generator) -> np.ndarray
 
 
 def exact_neighbours(queries: np.ndarray, blocks, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Scores and ids of the exact top ``k`` by inner product, over ``(ids, vectors)`` blocks read one at a time."""
+    """Scores and ids of the exact top ``k`` by inner product, over ``(ids, vectors)`` blocks read one at a time.
+
+    Each block's top ``k`` comes from FAISS's brute-force search, so memory holds ``k`` results per query, not a
+    score for every (query, vector) pair of the block.
+    """
     best_scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
     best_ids = np.full((len(queries), k), -1, dtype=np.int64)
     for ids, vectors in blocks:
-        scores = queries @ np.asarray(vectors, dtype=np.float32).T
+        if len(ids) == 0:
+            continue
+        scores, rows = faiss.knn(queries, np.ascontiguousarray(vectors), min(k, len(ids)), faiss.METRIC_INNER_PRODUCT)
         all_scores = np.hstack([best_scores, scores])
-        all_ids = np.hstack([best_ids, np.broadcast_to(ids, scores.shape)])
-        top = np.argsort(-all_scores, axis=1)[:, :k]
+        all_ids = np.hstack([best_ids, np.where(rows >= 0, ids[np.maximum(rows, 0)], -1)])
+        top = np.argsort(-all_scores, axis=1, kind="stable")[:, :k]
         best_scores = np.take_along_axis(all_scores, top, axis=1)
         best_ids = np.take_along_axis(all_ids, top, axis=1)
     return best_scores, best_ids

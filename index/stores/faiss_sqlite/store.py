@@ -219,13 +219,15 @@ class FaissChange(_Reads):
         self.manifest.touch(self.tables.counts())
         self.tables.close()
         rng = np.random.default_rng(0)  # a build's index is the same every time it is built from the same data
-        for name, vectors in self.vectors.items():
+        for name in list(self.vectors):
+            vectors = self.vectors.pop(name)
             if isinstance(vectors, StagedVectors):
-                index, layout = vectors.build(self.manifest.store_options["faiss_factory"], rng)
+                staged = vectors
+                vectors, layout = staged.build(self.manifest.store_options["faiss_factory"], rng)
                 self.manifest.store_options.update(layout.as_options(name.split(".")[0]))
-                vectors.discard()
-                vectors = index
+                staged.discard()
             vectors.save(self.folder / name)
+            del vectors  # one final index in memory at a time: at 1M sentences each is hundreds of MB
         self.manifest.save(self.folder)
         (self.folder / CHECKPOINT).unlink(missing_ok=True)
 

@@ -65,10 +65,23 @@ class StagedVectors:
                 yield block_ids[keep], np.asarray(block[keep], dtype=np.float32)
 
     def rows(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        count = len(self)
-        ids = np.memmap(self._ids, dtype=np.int64, mode="r", shape=(count,))
-        vectors = np.memmap(self._vectors, dtype=np.float16, mode="r", shape=(count, self.dim))
-        return np.array(ids[positions]), np.asarray(vectors[positions], dtype=np.float32)
+        """(ids, float32 vectors) at the sorted row ``positions``, read block by block (see ``blocks``)."""
+        ids = np.zeros(len(positions), dtype=np.int64)
+        vectors = np.zeros((len(positions), self.dim), dtype=np.float32)
+        done = 0
+        with self._ids.open("rb") as ids_file, self._vectors.open("rb") as vectors_file:
+            for start in range(0, len(self), BLOCK):
+                wanted = positions[(positions >= start) & (positions < start + BLOCK)] - start
+                if len(wanted) == 0:
+                    continue
+                ids_file.seek(start * 8)
+                vectors_file.seek(start * 2 * self.dim)
+                rows = int(wanted[-1]) + 1
+                ids[done : done + len(wanted)] = np.fromfile(ids_file, dtype=np.int64, count=rows)[wanted]
+                block = np.fromfile(vectors_file, dtype=np.float16, count=rows * self.dim).reshape(rows, self.dim)
+                vectors[done : done + len(wanted)] = block[wanted]
+                done += len(wanted)
+        return ids, vectors
 
     def discard(self) -> None:
         self._vectors.unlink(missing_ok=True)
@@ -85,11 +98,13 @@ class StagedVectors:
         if ivf is not None and live:
             positions = layouts.train_sample(len(self), ivf.nlist, rng)
             index.index.train(self.rows(positions)[1])
-        for ids, vectors in self.blocks():
-            index.add(ids, vectors)
-        if ivf is not None and live > layouts.PROBE_QUERIES:
+        probe = ivf is not None and live > layouts.PROBE_QUERIES
+        if probe:  # the exact neighbours are found before the index fills memory, so the two never add up
             query_ids, queries = self.rows(np.sort(rng.choice(len(self), size=layouts.PROBE_QUERIES, replace=False)))
             exact = layouts.exact_neighbours(queries, self.blocks(), 11)
+        for ids, vectors in self.blocks():
+            index.add(ids, vectors)
+        if probe:
             nprobe, recall = layouts.tune_nprobe(index.index, query_ids, queries, exact)
             layout = layouts.Layout(layout.factory, layout.reason, nprobe, recall)
         return index, layout
