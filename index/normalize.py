@@ -89,6 +89,8 @@ def tokenize(text: str) -> list[str]:
     return _WORD.findall(normalize(text))
 
 
+# snowballstemmer hands out PyStemmer's compiled stemmers when it is installed (a dependency): the same stems
+# as its pure-Python ones on all 45,263 words of the real corpus, 30x faster (stemming was half of a lexical build).
 _STEMMERS = {"ar": snowballstemmer.stemmer("arabic"), "en": snowballstemmer.stemmer("english")}
 # Snowball stemmers keep their working word in the object, and the service stems from several threads.
 _STEM_LOCK = threading.Lock()

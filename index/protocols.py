@@ -45,6 +45,8 @@ class Embedder(Protocol):
 
     An embedder holding a large model may also define ``release()``: free the model's memory, to be loaded again
     on next use. A build from scratch calls it once the texts are embedded, before it makes the final index.
+    It may define ``prepare_passages()``: load what embedding passages needs; a build calls it in a background
+    thread while it reads its sources, so the two overlap.
     """
 
     # Stable identity recorded in the index manifest: an index built with one embedder must not be

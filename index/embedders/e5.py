@@ -130,6 +130,10 @@ class E5Embedder:
             return np.zeros((0, DIM), dtype=np.float32)
         return self._engine(self.engines["passages"]).embed_passages(batch)
 
+    def prepare_passages(self) -> None:
+        """Load the passage engine now (imports and weights take seconds), not at the first texts."""
+        self._engine(self.engines["passages"])
+
     def release(self) -> None:
         """Drop the loaded engines and hand their memory back to the system; they load again when next used.
 

@@ -113,3 +113,17 @@ def test_search_terms_stem_arabic_prefixes_and_english_plurals():
 def test_search_terms_keep_numbers_unstemmed():
     terms = search_terms("صواريخ إس-300 عام ٢٠١٣")
     assert "300" in terms and "2013" in terms
+
+
+def test_stems_come_from_the_compiled_snowball_stemmers_and_match_the_pure_python_ones():
+    from snowballstemmer import arabic_stemmer, english_stemmer
+
+    from dalil.index import normalize as module
+
+    # The compiled stemmers (PyStemmer) are what make a large build's lexical index affordable.
+    assert type(module._STEMMERS["ar"]).__module__ == "Stemmer"
+    words = ["والمفاوضات", "بالصواريخ", "الأمريكية", "يتفاوضون", "للمعاهدة", "negotiations", "missiles", "signed"]
+    reference = {"ar": arabic_stemmer.ArabicStemmer(), "en": english_stemmer.EnglishStemmer()}
+    for word in map(normalize, words):
+        language = "ar" if module.has_arabic(word) else "en"
+        assert module.stem(word) == reference[language].stemWord(word)
