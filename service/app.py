@@ -6,15 +6,20 @@ Launch with ``uvicorn --factory dalil.service.main:create_app`` (settings come f
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import PurePath
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 
 from dalil.index.loaded import LoadedIndex, open_index
+from dalil.index.protocols import EmbedderUnavailable, IndexUnavailable
 from dalil.qa import Answerer, Answerers
 from dalil.service import errors
+from dalil.service.guards import BodyGuard, QuestionSlots, SecurityHeaders
 from dalil.service.ratelimit import QuestionLimiter
 from dalil.service.routes import ask, documents, health, search, stream, widget
 from dalil.settings import Settings
@@ -51,11 +56,21 @@ def _load(settings: Settings) -> tuple[LoadedIndex | None, str | None]:
         index.embedder.embed_queries(["warm-up"])
         return index, None
     except Exception as exc:  # the service still starts, and says why it cannot answer
-        reason = str(exc) or type(exc).__name__
-        if BUILD_HINT not in reason:
-            reason = f"{reason}; build the index with `{BUILD_HINT}`"
-        logger.error("the index could not be loaded from %s: %s", settings.index_dir, reason)
-        return None, reason
+        logger.error("the index could not be loaded from %s: %s", settings.index_dir, exc, exc_info=True)
+        return None, public_reason(exc)
+
+
+def public_reason(exc: Exception) -> str:
+    """Why the index is unusable, for clients: dalil's own messages without folder paths; a library's error
+    (FAISS, SQLite) only by kind, since it names source files and internals. The log keeps the whole of it."""
+    if isinstance(exc, IndexUnavailable | EmbedderUnavailable):
+        reason = _PATH.sub(lambda match: f"…/{PurePath(match.group()).name}", str(exc))
+    else:
+        reason = "the index files could not be read (the service log has the details)"
+    return reason if BUILD_HINT in reason else f"{reason}; build the index with `{BUILD_HINT}`"
+
+
+_PATH = re.compile(r"(?<![\w.])/[^\s:;,'\"()]+")
 
 
 def create_app(
@@ -84,7 +99,7 @@ def create_app(
             app.state.index = None
             app.state.index_error = "the service is shutting down"
 
-    app = FastAPI(
+    app = FastAPIOffline(  # FastAPI with /docs and /redoc assets served from package files, not a CDN
         title="dalil",
         summary="Cited question answering over Arabic and English news articles",
         description=DESCRIPTION,
@@ -96,7 +111,9 @@ def create_app(
     app.state.index_error = "the service has not started"
     app.state.answerers = usable
     app.state.limiter = QuestionLimiter(settings.rate_limit) if settings.rate_limit else None
+    app.state.question_slots = QuestionSlots(settings.max_concurrent_questions)
     errors.install(app)
+    app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes, timeout_s=settings.body_timeout_s)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -106,6 +123,7 @@ def create_app(
             expose_headers=["retry-after"],
             max_age=600,
         )
+    app.add_middleware(SecurityHeaders)  # outermost: every response carries them
     for module in (ask, stream, search, documents, health, widget):
         app.include_router(module.router)
     return app

@@ -6,6 +6,8 @@
 - a backend no answerer has                  -> 422
 - an answerer that cannot answer here        -> 400, saying what to configure
 - over the rate limit                        -> 429 with Retry-After
+- every question slot busy                   -> 503 with Retry-After
+- body too large / too slow                  -> 413 / 408 (``guards``)
 - unknown document                           -> 404
 - index not loaded                           -> 503, saying what to run
 - anything unexpected                        -> 500, logged with its traceback, no traceback on the wire
@@ -25,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dalil.limits import TextTooLong
 from dalil.qa import BackendUnavailable, QuestionError, UnknownBackend
+from dalil.service.guards import Busy
 from dalil.service.ratelimit import RateLimited
 
 logger = logging.getLogger("dalil.service")
@@ -85,7 +88,7 @@ def _message(error: dict[str, Any]) -> str:
         return f"{field} must be a string"
     if kind in ("int_type", "int_parsing", "int_from_float", "int_strict"):
         return f"{field} must be a whole number (a JSON integer)"
-    if kind in ("out_of_range", "blank"):
+    if kind in ("out_of_range", "blank", "unicode"):
         return f"{field} {error.get('msg', '')}"
     return f"{field}: {error.get('msg', 'is not valid')}"
 
@@ -120,6 +123,14 @@ async def _backend_unavailable(request: Request, exc: BackendUnavailable) -> JSO
 
 async def _rate_limited(request: Request, exc: RateLimited) -> JSONResponse:
     return JSONResponse(error_body(str(exc)), status_code=429, headers={"Retry-After": str(exc.retry_after_s)})
+
+
+async def _busy(request: Request, exc: Busy) -> JSONResponse:
+    return JSONResponse(
+        error_body("The service is answering as many questions as it can; please try again in a moment."),
+        status_code=503,
+        headers={"Retry-After": str(exc.retry_after_s)},
+    )
 
 
 async def _document_not_found(request: Request, exc: DocumentNotFound) -> JSONResponse:
@@ -175,6 +186,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(TextTooLong, _text_too_long)
     app.add_exception_handler(BackendUnavailable, _backend_unavailable)
     app.add_exception_handler(RateLimited, _rate_limited)
+    app.add_exception_handler(Busy, _busy)
     app.add_exception_handler(DocumentNotFound, _document_not_found)
     app.add_exception_handler(IndexNotLoaded, _index_not_loaded)
     app.add_exception_handler(StarletteHTTPException, _http_error)

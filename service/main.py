@@ -8,7 +8,7 @@ from __future__ import annotations
 from dalil.service.app import create_app
 from dalil.settings import Settings
 
-__all__ = ["create_app", "run"]
+__all__ = ["create_app", "proxy_options", "run"]
 
 
 def run(settings: Settings | None = None) -> None:
@@ -16,7 +16,15 @@ def run(settings: Settings | None = None) -> None:
     import uvicorn
 
     settings = settings or Settings()
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, **proxy_options(settings))
+
+
+def proxy_options(settings: Settings) -> dict:
+    """uvicorn believes X-Forwarded-For only from ``DALIL_TRUSTED_PROXIES``: by default from no one (uvicorn's own
+    default trusts 127.0.0.1, and any local client could then choose the address its rate limit counts)."""
+    if not settings.trusted_proxies:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": ",".join(settings.trusted_proxies)}
 
 
 if __name__ == "__main__":

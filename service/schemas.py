@@ -33,12 +33,25 @@ def _not_blank(value: str) -> str:
     return value
 
 
+def _encodable(value: str) -> str:
+    """JSON can carry a lone surrogate (``"\\udc00"``), which is no character and cannot be stored or embedded."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise PydanticCustomError(
+            "unicode", "is not valid Unicode text: a lone surrogate at character {at}", {"at": exc.start}
+        ) from None
+    return value
+
+
 ResultCount = Annotated[
     int,
     Field(strict=True, json_schema_extra={"minimum": MIN_RESULTS, "maximum": MAX_RESULTS}),
     AfterValidator(_in_range),
 ]
-Text = Annotated[StrictStr, Field(json_schema_extra={"minLength": 1}), AfterValidator(_not_blank)]
+Text = Annotated[
+    StrictStr, Field(json_schema_extra={"minLength": 1}), AfterValidator(_encodable), AfterValidator(_not_blank)
+]
 
 
 class _Request(BaseModel):
@@ -83,7 +96,7 @@ class AskRequest(_Request):
         examples=["متى وقعت روسيا وأرمينيا اتفاق الدفاع الجوي؟"],
     )
     top_k: ResultCount = Field(default=5, description=f"How many passages to retrieve and answer from ({RANGE}).")
-    backend: StrictStr | None = Field(
+    backend: Annotated[StrictStr, AfterValidator(_encodable)] | None = Field(
         default=None,
         description=(
             "`extractive` quotes source sentences; `llm` asks the configured model and verifies its citations; "

@@ -10,15 +10,17 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def serving(app, port: int | None = None, start_timeout_s: float = 20.0) -> Iterator[str]:
-    """Serve ``app`` on 127.0.0.1 (a free port unless given) in a thread; yields its base URL, stops on exit."""
+def serving(app, port: int | None = None, start_timeout_s: float = 20.0, **options) -> Iterator[str]:
+    """Serve ``app`` on 127.0.0.1 (a free port unless given) in a thread; yields its base URL, stops on exit.
+
+    ``options`` go to ``uvicorn.Config`` (e.g. the service's ``proxy_options``)."""
     import uvicorn
 
     if port is None:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **options))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + start_timeout_s

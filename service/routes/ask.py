@@ -4,10 +4,11 @@ from fastapi import APIRouter, Depends
 
 from dalil.qa import answer as answer_question
 from dalil.service.deps import AnswerersDep, IndexDep, SettingsDep
+from dalil.service.guards import question_slot
 from dalil.service.ratelimit import limit_questions
 from dalil.service.schemas import AskRequest, AskResponse, ErrorBody
 
-router = APIRouter(prefix="/v1", dependencies=[Depends(limit_questions)], tags=["answers"])
+router = APIRouter(prefix="/v1", dependencies=[Depends(limit_questions), Depends(question_slot)], tags=["answers"])
 
 
 @router.post(

@@ -4,10 +4,11 @@ from fastapi import APIRouter, Depends
 
 from dalil.limits import check_length
 from dalil.service.deps import IndexDep, SettingsDep
+from dalil.service.guards import question_slot
 from dalil.service.ratelimit import limit_questions
 from dalil.service.schemas import ErrorBody, PassageOut, SearchRequest, SearchResponse
 
-router = APIRouter(prefix="/v1", dependencies=[Depends(limit_questions)], tags=["search"])
+router = APIRouter(prefix="/v1", dependencies=[Depends(limit_questions), Depends(question_slot)], tags=["search"])
 
 
 @router.post(

@@ -12,10 +12,11 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from dalil.qa import stream_answer
 from dalil.qa.events import AnswerEvent, CitationEvent, RetrievalEvent, TokenEvent
 from dalil.service.deps import AnswerersDep, IndexDep, SettingsDep
+from dalil.service.guards import question_slot
 from dalil.service.ratelimit import limit_questions
 from dalil.service.schemas import AskRequest, AskResponse, CitationOut, ErrorBody, PassageOut
 
-router = APIRouter(prefix="/v1", dependencies=[Depends(limit_questions)], tags=["answers"])
+router = APIRouter(prefix="/v1", dependencies=[Depends(limit_questions), Depends(question_slot)], tags=["answers"])
 logger = logging.getLogger("dalil.service")
 
 STREAM_DESCRIPTION = """Events, in order (each `data` is JSON):
