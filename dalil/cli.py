@@ -160,6 +160,32 @@ def index_info(index: IndexOption = None, as_json: Annotated[bool, typer.Option(
     console.print(table)
 
 
+@index_app.command("check")
+def index_check(index: IndexOption = None) -> None:
+    """Read back the whole current index and report anything that does not add up (exit status 1 if so)."""
+    from contextlib import closing
+
+    from dalil.index.check import check_index
+    from dalil.index.protocols import IndexUnavailable
+
+    try:
+        reader = store_or_exit(settings_for(index)).open()
+    except IndexUnavailable as exc:
+        raise fail(str(exc)) from exc
+    with closing(reader):
+        problems = _run_with_progress(
+            "checking", lambda progress: check_index(reader, lambda d, t: progress("checking", d, t))
+        )
+        counts = reader.counts()
+    for problem in problems:
+        errors.print(f"[bold red]problem:[/] {problem}")
+    if problems:
+        raise fail(
+            f"the index at {reader.location} has {len(problems)} kind(s) of problem: rebuild it (`dalil index build`)"
+        )
+    console.print(f"index OK: {counts['documents']:,} articles and {counts['sentences']:,} sentences read back whole")
+
+
 @app.command()
 def search(
     query: str, k: Annotated[int, typer.Option(min=MIN_RESULTS, max=MAX_RESULTS)] = 10, index: IndexOption = None

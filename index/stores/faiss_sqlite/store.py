@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
-from dalil.index.manifest import Manifest
+from dalil.index.manifest import MANIFEST_FILE, Manifest, ManifestMismatch
 from dalil.index.protocols import IndexUnavailable, UnknownDocument
 from dalil.index.stores.faiss_sqlite.generations import current_generation, new_generation
 from dalil.index.stores.faiss_sqlite.tables import Tables
@@ -86,12 +87,30 @@ class FaissSnapshot(_Reads):
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.location = str(folder)
-        self.manifest = Manifest.load(folder)
-        self.tables = Tables(folder / TABLES_FILE, readonly=True)
-        self.chunk_vectors = VectorIndex.load(folder / CHUNK_VECTORS)
-        self.sentence_vectors = VectorIndex.load(folder / SENTENCE_VECTORS)
-        self._chunks_of_sentence = self.tables.chunks_of_sentences()
-        self._counts = self.tables.counts()
+        self.manifest = _opened(folder, MANIFEST_FILE, Manifest.load)
+        self.tables = _opened(folder, TABLES_FILE, lambda path: _readable_tables(Tables(path, readonly=True)))
+        try:
+            self._counts = self.tables.counts()
+            self.chunk_vectors = _opened(folder, CHUNK_VECTORS, VectorIndex.load)
+            self.sentence_vectors = _opened(folder, SENTENCE_VECTORS, VectorIndex.load)
+            self._check_vectors()
+            self._chunks_of_sentence = self.tables.chunks_of_sentences()
+        except BaseException:
+            self.tables.close()
+            raise
+
+    def _check_vectors(self) -> None:
+        """Each vector file belongs with these tables: the manifest's dimension and one vector per row."""
+        for name, vectors, table in (
+            (CHUNK_VECTORS, self.chunk_vectors, "chunks"),
+            (SENTENCE_VECTORS, self.sentence_vectors, "sentences"),
+        ):
+            if vectors.dim != self.manifest.dim or len(vectors) != self._counts[table]:
+                raise _damaged(
+                    self.folder,
+                    f"{name} holds {len(vectors):,} vectors of dimension {vectors.dim}, where the tables have "
+                    f"{self._counts[table]:,} {table} and the manifest says dimension {self.manifest.dim}",
+                )
 
     def close(self) -> None:
         self.tables.close()
@@ -230,6 +249,34 @@ class FaissChange(_Reads):
             del vectors  # one final index in memory at a time: at 1M sentences each is hundreds of MB
         self.manifest.save(self.folder)
         (self.folder / CHECKPOINT).unlink(missing_ok=True)
+
+
+def _opened(folder: Path, name: str, load):
+    """``load(folder / name)``, with a missing or unreadable file reported as a damaged index."""
+    path = folder / name
+    if not path.is_file():
+        raise _damaged(folder, f"{name} is missing")
+    try:
+        return load(folder if name == MANIFEST_FILE else path)
+    except ManifestMismatch:
+        raise
+    except (OSError, RuntimeError, ValueError, KeyError, TypeError, sqlite3.DatabaseError) as exc:
+        raise _damaged(folder, f"{name} cannot be read ({type(exc).__name__})") from exc
+
+
+def _readable_tables(tables: Tables) -> Tables:
+    try:
+        tables.counts()
+    except sqlite3.DatabaseError:
+        tables.close()
+        raise
+    return tables
+
+
+def _damaged(folder: Path, problem: str) -> IndexUnavailable:
+    return IndexUnavailable(
+        f"the index at {folder} is damaged: {problem}; run `dalil index check`, then rebuild with `dalil index build`"
+    )
 
 
 def _read_checkpoint(folder: Path) -> dict | None:
