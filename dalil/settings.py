@@ -98,6 +98,9 @@ class Settings(BaseSettings):
     # Larger request bodies get 413 before they are read; a body that stalls this long gets 408.
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     body_timeout_s: float = Field(default=10.0, gt=0)
+    # How often the service looks for a newly published index (a build, an add, a removal) and swaps it in;
+    # 0 = never, serve the index opened at start.
+    reload_interval_s: float = Field(default=1.0, ge=0)
     # Questions answered at once by one process; one more gets 503 + Retry-After rather than a place in a queue.
     max_concurrent_questions: int = Field(default=16, ge=1)
 

@@ -84,6 +84,7 @@ class StoreReader(Protocol):
 
     manifest: Manifest
     location: str  # where the index lives, for people (a folder, a database)
+    published: str  # the store's ``published()`` token of the state this reader shows
 
     def counts(self) -> dict[str, int]: ...
 
@@ -185,6 +186,11 @@ class Store(Protocol):
 
     def open(self) -> StoreReader:
         """A reader of the published state; ``IndexUnavailable`` when nothing was ever published."""
+        ...
+
+    def published(self) -> str | None:
+        """A cheap token naming the published state (None before the first): it changes with every published
+        change, and equals the ``published`` of a reader opened on that state. A service polls it to follow."""
         ...
 
     def change(self, fresh: Manifest | None = None, resume: str | None = None) -> AbstractContextManager[StoreChange]:

@@ -5,28 +5,27 @@ Launch with ``uvicorn --factory dalil.service.main:create_app`` (settings come f
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import PurePath
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
 from dalil.index.loaded import LoadedIndex, open_index
-from dalil.index.protocols import EmbedderUnavailable, IndexUnavailable
+from dalil.index.stores import load_store
 from dalil.qa import Answerer, Answerers
 from dalil.service import errors
 from dalil.service.guards import BodyGuard, QuestionSlots, SecurityHeaders
 from dalil.service.ratelimit import QuestionLimiter
 from dalil.service.routes import ask, documents, health, search, stream, widget
+from dalil.service.snapshots import Snapshots, follow_published, public_reason
 from dalil.settings import Settings
 
 logger = logging.getLogger("dalil.service")
-
-BUILD_HINT = "dalil index build"
 
 DESCRIPTION = """
 Questions over Arabic and English news articles, answered with the source sentences that support them.
@@ -49,28 +48,22 @@ Errors are JSON: `{"detail": "<message>"}`, with `errors` listing per-field prob
 """
 
 
+def _open_snapshot(settings: Settings, current: LoadedIndex | None = None) -> LoadedIndex:
+    """The published index; a later one reuses the loaded embedder. The first question should not pay for
+    loading the query engine (or making its model files), so the first snapshot warms it up."""
+    if current is not None:
+        return open_index(settings, embedder=current.embedder)
+    index = open_index(settings)
+    index.embedder.embed_queries(["warm-up"])
+    return index
+
+
 def _load(settings: Settings) -> tuple[LoadedIndex | None, str | None]:
     try:
-        index = open_index(settings)
-        # The first question should not pay for loading the query engine (or making its model files).
-        index.embedder.embed_queries(["warm-up"])
-        return index, None
-    except Exception as exc:  # the service still starts, and says why it cannot answer
+        return _open_snapshot(settings), None
+    except Exception as exc:  # the service still starts, says why it cannot answer, and waits for an index
         logger.error("the index could not be loaded from %s: %s", settings.index_dir, exc, exc_info=True)
         return None, public_reason(exc)
-
-
-def public_reason(exc: Exception) -> str:
-    """Why the index is unusable, for clients: dalil's own messages without folder paths; a library's error
-    (FAISS, SQLite) only by kind, since it names source files and internals. The log keeps the whole of it."""
-    if isinstance(exc, IndexUnavailable | EmbedderUnavailable):
-        reason = _PATH.sub(lambda match: f"…/{PurePath(match.group()).name}", str(exc))
-    else:
-        reason = "the index files could not be read (the service log has the details)"
-    return reason if BUILD_HINT in reason else f"{reason}; build the index with `{BUILD_HINT}`"
-
-
-_PATH = re.compile(r"(?<![\w.])/[^\s:;,'\"()]+")
 
 
 def create_app(
@@ -89,15 +82,26 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        owned = index is None
-        app.state.index, app.state.index_error = (index, None) if index is not None else _load(settings)
+        snapshots: Snapshots = app.state.snapshots
+        snapshots.replace(*((index, None) if index is not None else _load(settings)))
+        follower = None
+        if index is None and settings.reload_interval_s > 0:
+            follower = asyncio.create_task(
+                follow_published(
+                    snapshots,
+                    load_store(settings),
+                    lambda current: _open_snapshot(settings, current),
+                    settings.reload_interval_s,
+                )
+            )
         try:
             yield
         finally:
-            if owned and app.state.index is not None:
-                app.state.index.close()
-            app.state.index = None
-            app.state.index_error = "the service is shutting down"
+            if follower is not None:
+                follower.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await follower
+            snapshots.replace(None, "the service is shutting down", close_old=index is None)
 
     app = FastAPIOffline(  # FastAPI with /docs and /redoc assets served from package files, not a CDN
         title="dalil",
@@ -107,8 +111,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.index = None
-    app.state.index_error = "the service has not started"
+    app.state.snapshots = Snapshots()
     app.state.answerers = usable
     app.state.limiter = QuestionLimiter(settings.rate_limit) if settings.rate_limit else None
     app.state.question_slots = QuestionSlots(settings.max_concurrent_questions)

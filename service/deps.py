@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -16,11 +17,14 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_index(request: Request) -> LoadedIndex:
-    index = getattr(request.app.state, "index", None)
-    if index is None:
-        raise IndexNotLoaded(getattr(request.app.state, "index_error", None) or "the service has not started")
-    return index
+def get_index(request: Request) -> Iterator[LoadedIndex]:
+    """The snapshot current when the request came in, kept open until its response is sent (a stream included),
+    whatever is published meanwhile."""
+    snapshots = request.app.state.snapshots
+    with snapshots.use() as index:
+        if index is None:
+            raise IndexNotLoaded(snapshots.error or "the service has not started")
+        yield index
 
 
 def get_answerers(request: Request) -> Answerers:

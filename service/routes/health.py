@@ -23,10 +23,10 @@ def _embedder_name(manifest: Any) -> str | None:
     responses={503: {"model": HealthUnavailable, "description": "The index is not loaded"}},
 )
 def healthz(request: Request) -> HealthOk | JSONResponse:
-    index = getattr(request.app.state, "index", None)
+    snapshots = request.app.state.snapshots
+    index = snapshots.current
     if index is None:
-        reason = getattr(request.app.state, "index_error", None) or "the service has not started"
-        body = HealthUnavailable(detail=reason)
+        body = HealthUnavailable(detail=snapshots.error or "the service has not started")
         return JSONResponse(body.model_dump(), status_code=503)
     answerers = request.app.state.answerers
     llm = answerers.usable.get("llm")

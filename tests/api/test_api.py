@@ -194,7 +194,7 @@ def test_lifespan_opens_and_closes_the_index(settings_for_tests):
     with TestClient(app) as client:
         assert client.get("/healthz").status_code == 200
         assert len(client.get("/v1/documents").json()["documents"]) == 4
-    assert app.state.index is None
+    assert app.state.snapshots.current is None
 
 
 def test_docs_and_openapi_are_served(client):

@@ -9,9 +9,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from dalil.index.protocols import IndexUnavailable
-from dalil.service.app import create_app, public_reason
+from dalil.service.app import create_app
 from dalil.service.guards import BodyGuard
 from dalil.service.main import proxy_options
+from dalil.service.snapshots import public_reason
 from dalil.testing.server import serving
 
 LONE_SURROGATE = '{"%s": "x \\udc00 y"}'

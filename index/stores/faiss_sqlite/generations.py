@@ -7,11 +7,14 @@ Layout of an index folder::
     INDEX/.lock                                 (one writer at a time)
 
 Readers resolve CURRENT once when they open, so a running service keeps a consistent snapshot
-while a build or an update happens beside it; the generation before the newest is kept for them.
+while a build or an update happens beside it. A reader holds a lease on its generation for as long as it is
+open (a shared ``flock`` on ``INDEX/.leases/<generation>``, released by the system if the process dies), and a
+writer removes an old generation only once it can take that lease exclusively: never under a reader.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import secrets
 import shutil
@@ -33,6 +36,38 @@ def current_generation(root: Path) -> Path | None:
         return None
     target = link.resolve()
     return target if target.is_dir() else None
+
+
+LEASES = ".leases"
+
+
+class Lease:
+    """A reader's hold on one generation: while it is held, no writer removes the generation."""
+
+    def __init__(self, root: Path, folder: Path) -> None:
+        (root / LEASES).mkdir(exist_ok=True)
+        self._handle = open(root / LEASES / folder.name, "a")  # noqa: SIM115 - held until release()
+        fcntl.flock(self._handle, fcntl.LOCK_SH)
+
+    def release(self) -> None:
+        if not self._handle.closed:
+            self._handle.close()  # closing the file releases the lock
+
+
+def open_generation(root: Path) -> tuple[Path, Lease] | None:
+    """The published generation, leased; None when nothing is published.
+
+    A writer may prune the generation between reading CURRENT and taking the lease: then it is gone once the
+    lease is held, and the new CURRENT is taken instead.
+    """
+    while True:
+        folder = current_generation(root)
+        if folder is None:
+            return None
+        lease = Lease(Path(root), folder)
+        if folder.is_dir():
+            return folder, lease
+        lease.release()
 
 
 @contextmanager
@@ -61,7 +96,7 @@ def new_generation(root: Path, *, start_from_current: bool, resume: str | None =
                 shutil.rmtree(folder, ignore_errors=True)
             raise
         _publish(root, folder)
-        _prune(root, keep={folder, base})
+        _prune(root, keep=folder)
 
 
 def _publish(root: Path, folder: Path) -> None:
@@ -73,7 +108,17 @@ def _publish(root: Path, folder: Path) -> None:
     os.replace(temporary, root / CURRENT)
 
 
-def _prune(root: Path, keep: set[Path | None]) -> None:
+def _prune(root: Path, keep: Path) -> None:
+    """Remove generations other than ``keep`` that no reader holds."""
     for stale in root.iterdir():
-        if stale.is_dir() and stale.name.startswith(PREFIX) and stale not in keep:
+        if not (stale.is_dir() and stale.name.startswith(PREFIX)) or stale == keep:
+            continue
+        (root / LEASES).mkdir(exist_ok=True)
+        lease_file = root / LEASES / stale.name
+        with open(lease_file, "a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # a reader still uses it; a later change removes it
             shutil.rmtree(stale, ignore_errors=True)
+            lease_file.unlink(missing_ok=True)

@@ -17,7 +17,7 @@ import numpy as np
 
 from dalil.index.manifest import MANIFEST_FILE, Manifest, ManifestMismatch
 from dalil.index.protocols import IndexUnavailable, UnknownDocument
-from dalil.index.stores.faiss_sqlite.generations import current_generation, new_generation
+from dalil.index.stores.faiss_sqlite.generations import Lease, current_generation, new_generation, open_generation
 from dalil.index.stores.faiss_sqlite.tables import Tables
 from dalil.index.stores.faiss_sqlite.vectors import StagedVectors, VectorIndex
 from dalil.index.types import Article, Chunk, DocumentInfo, Sentence
@@ -46,10 +46,19 @@ class FaissStore:
         return cls(settings.index_dir, settings.faiss_factory)
 
     def open(self) -> "FaissSnapshot":
-        folder = current_generation(self.root)
-        if folder is None:
+        opened = open_generation(self.root)
+        if opened is None:
             raise IndexUnavailable(f"no index at {self.root}: build one with `dalil index build`")
-        return FaissSnapshot(folder)
+        folder, lease = opened
+        try:
+            return FaissSnapshot(folder, lease)
+        except BaseException:
+            lease.release()
+            raise
+
+    def published(self) -> str | None:
+        folder = current_generation(self.root)
+        return folder.name if folder is not None else None
 
     @contextmanager
     def change(self, fresh: Manifest | None = None, resume: str | None = None) -> Iterator["FaissChange"]:
@@ -84,9 +93,11 @@ class _Reads:
 class FaissSnapshot(_Reads):
     """A published generation, opened read-only; it never changes, so what derives from it is computed once."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, lease: Lease | None = None) -> None:
         self.folder = folder
         self.location = str(folder)
+        self.published = folder.name
+        self._lease = lease
         self.manifest = _opened(folder, MANIFEST_FILE, Manifest.load)
         self.tables = _opened(folder, TABLES_FILE, lambda path: _readable_tables(Tables(path, readonly=True)))
         try:
@@ -114,6 +125,8 @@ class FaissSnapshot(_Reads):
 
     def close(self) -> None:
         self.tables.close()
+        if self._lease is not None:
+            self._lease.release()
 
     def counts(self) -> dict[str, int]:
         return dict(self._counts)
