@@ -36,7 +36,9 @@ from dalil.plugins import PluginError
 app = typer.Typer(help="dalil: cited answers from Arabic and English news articles.", no_args_is_help=True)
 index_app = typer.Typer(help="Build and maintain the index.", no_args_is_help=True)
 model_app = typer.Typer(help="Prepare embedding models for offline use.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys for the HTTP service (kept with the index).", no_args_is_help=True)
 app.add_typer(index_app, name="index")
+app.add_typer(keys_app, name="keys")
 app.add_typer(model_app, name="model")
 app.add_typer(eval_app, name="eval")
 
@@ -184,6 +186,46 @@ def index_check(index: IndexOption = None) -> None:
             f"the index at {reader.location} has {len(problems)} kind(s) of problem: rebuild it (`dalil index build`)"
         )
     console.print(f"index OK: {counts['documents']:,} articles and {counts['sentences']:,} sentences read back whole")
+
+
+@keys_app.command("create")
+def keys_create(
+    name: Annotated[str, typer.Option(help="Who or what uses the key, e.g. 'newsroom CMS'.")],
+    scope: Annotated[str, typer.Option(help="read, write (adds and removes articles; includes read) or admin.")],
+    index: IndexOption = None,
+) -> None:
+    """Make a key; it is printed once, alone on the last line, and only its hash is kept."""
+    try:
+        record, key = store_or_exit(settings_for(index)).keys().create(name, scope)
+    except ValueError as exc:
+        raise fail(str(exc)) from exc
+    errors.print(f"key {record.id} ({record.name}, scope {record.scope}): keep it now, it is not shown again")
+    print(key)
+
+
+@keys_app.command("list")
+def keys_list(index: IndexOption = None, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Every key's id, name, scope and dates (never the key)."""
+    records = store_or_exit(settings_for(index)).keys().list()
+    if as_json:
+        console.print_json(json.dumps([asdict(r) for r in records]))
+        return
+    table = Table("id", "name", "scope", "created", "revoked")
+    for record in records:
+        table.add_row(record.id, record.name, record.scope, record.created, record.revoked or "")
+    console.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(id_or_name: str, index: IndexOption = None) -> None:
+    """Revoke a key by its id or name; a running service refuses it from its next request."""
+    from dalil.index.keys import UnknownKey
+
+    try:
+        record = store_or_exit(settings_for(index)).keys().revoke(id_or_name)
+    except UnknownKey as exc:
+        raise fail(str(exc)) from exc
+    console.print(f"revoked key {record.id} ({record.name})")
 
 
 @app.command()

@@ -92,12 +92,18 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     # Questions per client address, e.g. "30/minute" (any `limits` string); unset = no limit. Over it: 429.
     rate_limit: str | None = None
+    # Reads (ask, search, documents) without an API key; writes always need a key with the write scope.
+    public_read: bool = True
     # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or networks, or "*"); by default
     # none, so a client cannot pick its own address for the rate limit.
     trusted_proxies: list[str] = Field(default_factory=list)
     # Larger request bodies get 413 before they are read; a body that stalls this long gets 408.
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     body_timeout_s: float = Field(default=10.0, gt=0)
+    # The cap for file uploads to POST /v1/documents (spooled to disk as they arrive).
+    max_upload_bytes: int = Field(default=50_000_000, ge=1024)
+    # How long a write request waits for its job before answering 202 with the job to follow.
+    write_wait_s: float = Field(default=10.0, ge=0)
     # How often the service looks for a newly published index (a build, an add, a removal) and swaps it in;
     # 0 = never, serve the index opened at start.
     reload_interval_s: float = Field(default=1.0, ge=0)

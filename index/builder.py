@@ -21,7 +21,7 @@ from dalil.index.protocols import Embedder, Store, StoreChange, UnknownDocument
 from dalil.index.readers import Readers, load_readers, read_articles
 from dalil.index.segment import sentences_for
 from dalil.index.stores import load_store
-from dalil.index.types import Article, Chunk, IngestProblem, Sentence
+from dalil.index.types import Article, Chunk, IngestProblem, RawArticle, Sentence
 from dalil.settings import Settings
 
 # progress(stage, done, total): lets the CLI draw bars without the builder knowing about terminals.
@@ -43,6 +43,10 @@ class BuildReport:
     counts: dict[str, int] = field(default_factory=dict)
     # Articles an earlier, interrupted run of the same build had already indexed.
     resumed: int = 0
+    # Articles given again with the same id and text: nothing to do.
+    unchanged: list[str] = field(default_factory=list)
+    # The id each read article got (given, or from its text), by the path it was read from.
+    ids_by_path: dict[str, str] = field(default_factory=dict)
 
     @property
     def sentences_per_second(self) -> float:
@@ -98,6 +102,18 @@ def add_files(
     return _write(settings, embedder, paths, progress, store, readers, None)
 
 
+def add_articles(
+    settings: Settings,
+    embedder: Embedder,
+    raws: Sequence[RawArticle],
+    progress: Progress | None = None,
+    *,
+    store: Store | None = None,
+) -> BuildReport:
+    """Add articles given as data (not files), e.g. over HTTP; an id already indexed is an update."""
+    return _write(settings, embedder, list(raws), progress, store, None, None)
+
+
 def remove_document(settings: Settings, doc_id: str, *, store: Store | None = None) -> BuildReport:
     """Remove one article (an alias id removes its canonical article) without a rebuild."""
     started = time.perf_counter()
@@ -114,18 +130,23 @@ def remove_document(settings: Settings, doc_id: str, *, store: Store | None = No
 def _write(
     settings: Settings,
     embedder: Embedder,
-    sources: Sequence[Path],
+    sources: Sequence[Path] | list[RawArticle],
     progress: Progress | None,
     store: Store | None,
     readers: Readers | None,
     fresh: Manifest | None,
 ) -> BuildReport:
+    """``sources``: files and folders to read, or articles already read."""
     store = store or load_store(settings)
-    readers = readers if readers is not None else load_readers(settings)
     started = time.perf_counter()
     report = BuildReport()
     preparing = _prepare_in_background(embedder)
-    articles = _read_and_clean(sources, readers, report)
+    if all(isinstance(source, RawArticle) for source in sources):
+        raws = list(sources)
+    else:
+        readers = readers if readers is not None else load_readers(settings)
+        raws, report.problems = read_articles(sources, readers)
+    articles = _clean(raws, report)
     resume = build_key(fresh, sources, readers) if fresh is not None else None
     with store.change(fresh, resume=resume) as change:
         change.manifest.check_embedder(embedder.name, embedder.dim)
@@ -145,7 +166,7 @@ def _write(
 
 
 def _prepare_in_background(embedder: Embedder) -> threading.Thread:
-    """Load the embedder's model while the sources are read and deduplicated (demo build: 12.5 → x s).
+    """Load the embedder's model while the sources are read and deduplicated.
 
     A loading error is not raised here: the first texts to embed load the model again and report it.
     """
@@ -160,9 +181,7 @@ def _prepare_in_background(embedder: Embedder) -> threading.Thread:
     return thread
 
 
-def _read_and_clean(sources: Sequence[Path], readers: Readers, report: BuildReport) -> list[Article]:
-    raws, problems = read_articles(sources, readers)
-    report.problems.extend(problems)
+def _clean(raws: Sequence[RawArticle], report: BuildReport) -> list[Article]:
     articles: list[Article] = []
     seen: set[str] = set()
     for raw in raws:
@@ -177,6 +196,7 @@ def _read_and_clean(sources: Sequence[Path], readers: Readers, report: BuildRepo
         else:
             seen.add(cleaned.doc_id)
             articles.append(cleaned)
+            report.ids_by_path[raw.path] = cleaned.doc_id
     return articles
 
 
@@ -192,6 +212,7 @@ def _replace_existing(change: StoreChange, articles: list[Article], report: Buil
             remaining.append(article)
             continue
         if stored.text == article.text:
+            report.unchanged.append(article.doc_id)
             continue
         change.remove_document(article.doc_id)
         report.replaced.append(article.doc_id)

@@ -17,6 +17,7 @@ from dalil.plugins import Registry
 if TYPE_CHECKING:
     import numpy as np
 
+    from dalil.index.keys import KeyStore
     from dalil.index.manifest import Manifest
     from dalil.index.types import Article, Chunk, DocumentInfo, IngestProblem, RawArticle, Sentence
 
@@ -186,6 +187,10 @@ class Store(Protocol):
 
     def open(self) -> StoreReader:
         """A reader of the published state; ``IndexUnavailable`` when nothing was ever published."""
+        ...
+
+    def keys(self) -> KeyStore:
+        """The API keys kept with this index (``index.keys``)."""
         ...
 
     def published(self) -> str | None:

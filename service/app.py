@@ -16,13 +16,15 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
 from dalil.index.loaded import LoadedIndex, open_index
+from dalil.index.readers import load_readers
 from dalil.index.stores import load_store
 from dalil.qa import Answerer, Answerers
 from dalil.service import errors
 from dalil.service.guards import BodyGuard, QuestionSlots, SecurityHeaders
 from dalil.service.ratelimit import QuestionLimiter
-from dalil.service.routes import ask, documents, health, search, stream, widget
+from dalil.service.routes import ask, documents, health, search, stream, widget, writes
 from dalil.service.snapshots import Snapshots, follow_published, public_reason
+from dalil.service.writes import WriteJobs
 from dalil.settings import Settings
 
 logger = logging.getLogger("dalil.service")
@@ -101,6 +103,7 @@ def create_app(
                 follower.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await follower
+            app.state.jobs.shutdown()  # a write under way is finished, not cut off
             snapshots.replace(None, "the service is shutting down", close_old=index is None)
 
     app = FastAPIOffline(  # FastAPI with /docs and /redoc assets served from package files, not a CDN
@@ -112,11 +115,20 @@ def create_app(
     )
     app.state.settings = settings
     app.state.snapshots = Snapshots()
+    app.state.keys = load_store(settings).keys()
+    app.state.readers = load_readers(settings)
+    app.state.jobs = WriteJobs()
     app.state.answerers = usable
     app.state.limiter = QuestionLimiter(settings.rate_limit) if settings.rate_limit else None
     app.state.question_slots = QuestionSlots(settings.max_concurrent_questions)
     errors.install(app)
-    app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes, timeout_s=settings.body_timeout_s)
+    app.add_middleware(
+        BodyGuard,
+        max_bytes=settings.max_body_bytes,
+        timeout_s=settings.body_timeout_s,
+        upload_path="/v1/documents",
+        max_upload_bytes=settings.max_upload_bytes,
+    )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -127,6 +139,6 @@ def create_app(
             max_age=600,
         )
     app.add_middleware(SecurityHeaders)  # outermost: every response carries them
-    for module in (ask, stream, search, documents, health, widget):
+    for module in (ask, stream, search, documents, writes, health, widget):
         app.include_router(module.router)
     return app

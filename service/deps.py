@@ -9,7 +9,10 @@ from fastapi import Depends, Request
 
 from dalil.index.loaded import LoadedIndex
 from dalil.qa import Answerers
+from dalil.service.auth import require
 from dalil.service.errors import IndexNotLoaded
+from dalil.service.guards import question_slot
+from dalil.service.ratelimit import limit_questions
 from dalil.settings import Settings
 
 
@@ -34,3 +37,8 @@ def get_answerers(request: Request) -> Answerers:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 IndexDep = Annotated[LoadedIndex, Depends(get_index)]
 AnswerersDep = Annotated[Answerers, Depends(get_answerers)]
+
+
+# What every question route (ask, stream, search) depends on, in this order: a key where reads need one, the
+# rate limit of that key or address, then a question slot.
+QUESTION_GUARDS = [Depends(require("read")), Depends(limit_questions), Depends(question_slot)]

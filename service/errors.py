@@ -5,10 +5,11 @@
 - question the answering step refuses        -> 422 (too long, empty, top_k out of range)
 - a backend no answerer has                  -> 422
 - an answerer that cannot answer here        -> 400, saying what to configure
+- no API key where one is needed, or a bad one -> 401; a key with too small a scope -> 403
 - over the rate limit                        -> 429 with Retry-After
 - every question slot busy                   -> 503 with Retry-After
 - body too large / too slow                  -> 413 / 408 (``guards``)
-- unknown document                           -> 404
+- unknown document or write job              -> 404
 - index not loaded                           -> 503, saying what to run
 - anything unexpected                        -> 500, logged with its traceback, no traceback on the wire
 """
@@ -27,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dalil.limits import TextTooLong
 from dalil.qa import BackendUnavailable, QuestionError, UnknownBackend
+from dalil.service.auth import Forbidden, Unauthorized
 from dalil.service.guards import Busy
 from dalil.service.ratelimit import RateLimited
 
@@ -45,6 +47,20 @@ class IndexNotLoaded(Exception):
     @property
     def message(self) -> str:
         return f"The search index is not loaded: {self.reason}. Restart the service once the index is built."
+
+
+class BadRequest(Exception):
+    """A request the service cannot use as sent (400, or 422 for a valid body with a wrong value)."""
+
+    def __init__(self, message: str, field: str = "body", status: int = 400) -> None:
+        super().__init__(message)
+        self.message, self.field, self.status = message, field, status
+
+
+class JobNotFound(LookupError):
+    def __init__(self, job_id: str) -> None:
+        super().__init__(job_id)
+        self.message = f"No write job with id '{job_id}' (jobs are kept in memory, the last 200)"
 
 
 class DocumentNotFound(LookupError):
@@ -125,6 +141,22 @@ async def _rate_limited(request: Request, exc: RateLimited) -> JSONResponse:
     return JSONResponse(error_body(str(exc)), status_code=429, headers={"Retry-After": str(exc.retry_after_s)})
 
 
+async def _bad_request(request: Request, exc: BadRequest) -> JSONResponse:
+    return JSONResponse(error_body(exc.message, [{"field": exc.field, "message": exc.message}]), exc.status)
+
+
+async def _job_not_found(request: Request, exc: JobNotFound) -> JSONResponse:
+    return JSONResponse(error_body(exc.message), status_code=404)
+
+
+async def _unauthorized(request: Request, exc: Unauthorized) -> JSONResponse:
+    return JSONResponse(error_body(exc.message), status_code=401, headers={"WWW-Authenticate": "Bearer"})
+
+
+async def _forbidden(request: Request, exc: Forbidden) -> JSONResponse:
+    return JSONResponse(error_body(exc.message), status_code=403)
+
+
 async def _busy(request: Request, exc: Busy) -> JSONResponse:
     return JSONResponse(
         error_body("The service is answering as many questions as it can; please try again in a moment."),
@@ -187,6 +219,10 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(BackendUnavailable, _backend_unavailable)
     app.add_exception_handler(RateLimited, _rate_limited)
     app.add_exception_handler(Busy, _busy)
+    app.add_exception_handler(BadRequest, _bad_request)
+    app.add_exception_handler(JobNotFound, _job_not_found)
+    app.add_exception_handler(Unauthorized, _unauthorized)
+    app.add_exception_handler(Forbidden, _forbidden)
     app.add_exception_handler(DocumentNotFound, _document_not_found)
     app.add_exception_handler(IndexNotLoaded, _index_not_loaded)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -24,7 +24,8 @@ SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy"
 
 class BodyTooLarge(HTTPException):
     def __init__(self, max_bytes: int) -> None:
-        detail = f"The request body is larger than {max_bytes:,} bytes (DALIL_MAX_BODY_BYTES)."
+        setting = "DALIL_MAX_BODY_BYTES; DALIL_MAX_UPLOAD_BYTES for uploads"
+        detail = f"The request body is larger than {max_bytes:,} bytes ({setting})."
         # The rest of the body is left unread, so the connection cannot carry another request.
         super().__init__(413, detail, headers={"Connection": "close"})
 
@@ -43,16 +44,22 @@ class Busy(Exception):
 class BodyGuard:
     """ASGI middleware: a cap on request body size and a limit on the wait for each part of a body."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int, timeout_s: float) -> None:
-        self.app, self.max_bytes, self.timeout_s = app, max_bytes, timeout_s
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, timeout_s: float, upload_path: str = "", max_upload_bytes: int = 0
+    ) -> None:
+        self.app, self.default_max_bytes, self.timeout_s = app, max_bytes, timeout_s
+        self.upload_path, self.max_upload_bytes = upload_path, max_upload_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope.get("headers") or []).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            refusal = BodyTooLarge(self.max_bytes)
+        headers = dict(scope.get("headers") or [])
+        upload = scope.get("path") == self.upload_path and headers.get(b"content-type", b"").startswith(b"multipart/")
+        max_bytes = self.max_upload_bytes if upload else self.default_max_bytes
+        declared = headers.get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > max_bytes:
+            refusal = BodyTooLarge(max_bytes)
             response = JSONResponse({"detail": refusal.detail}, refusal.status_code, refusal.headers)
             await response(scope, receive, send)
             return
@@ -69,8 +76,8 @@ class BodyGuard:
                 raise BodyTimeout(self.timeout_s) from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise BodyTooLarge(self.max_bytes)
+                if received > max_bytes:
+                    raise BodyTooLarge(max_bytes)
                 complete = not message.get("more_body", False)
             return message
 

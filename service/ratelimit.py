@@ -18,7 +18,7 @@ class RateLimited(Exception):
 
 
 class QuestionLimiter:
-    """A moving window per client address, kept in memory by this process."""
+    """A moving window per API key or client address, kept in memory by this process."""
 
     def __init__(self, limit: str) -> None:
         self.item = parse(limit)
@@ -31,7 +31,10 @@ class QuestionLimiter:
 
 
 def limit_questions(request: Request) -> None:
-    """Route dependency: count this request against its client's allowance."""
+    """Route dependency: count this request against its key's allowance, or its client address's without one."""
     limiter: QuestionLimiter | None = getattr(request.app.state, "limiter", None)
     if limiter is not None:
-        limiter.check(request.client.host if request.client else "unknown")
+        key = getattr(request.state, "key", None)
+        limiter.check(
+            f"key:{key.id}" if key is not None else f"address:{request.client.host if request.client else '?'}"
+        )

@@ -49,6 +49,7 @@ ResultCount = Annotated[
     Field(strict=True, json_schema_extra={"minimum": MIN_RESULTS, "maximum": MAX_RESULTS}),
     AfterValidator(_in_range),
 ]
+Plain = Annotated[StrictStr, AfterValidator(_encodable)]
 Text = Annotated[
     StrictStr, Field(json_schema_extra={"minLength": 1}), AfterValidator(_encodable), AfterValidator(_not_blank)
 ]
@@ -96,7 +97,7 @@ class AskRequest(_Request):
         examples=["متى وقعت روسيا وأرمينيا اتفاق الدفاع الجوي؟"],
     )
     top_k: ResultCount = Field(default=5, description=f"How many passages to retrieve and answer from ({RANGE}).")
-    backend: Annotated[StrictStr, AfterValidator(_encodable)] | None = Field(
+    backend: Plain | None = Field(
         default=None,
         description=(
             "`extractive` quotes source sentences; `llm` asks the configured model and verifies its citations; "
@@ -224,6 +225,68 @@ class DocumentOut(BaseModel):
             language=article.language,
             text=article.text,
             sentences=[SentenceSpan(id=s.id, start=s.start, end=s.end) for s in sentences],
+        )
+
+
+# ---- writes: POST/PUT/DELETE /v1/documents, /v1/jobs ---------------------------------------------
+
+MAX_ID_CHARS = 200
+
+
+def _usable_id(value: str) -> str:
+    if not value.strip() or "/" in value or any(ord(ch) < 32 for ch in value) or len(value) > MAX_ID_CHARS:
+        raise PydanticCustomError(
+            "document_id", "must be 1-{most} characters, without '/' or control characters", {"most": MAX_ID_CHARS}
+        )
+    return value
+
+
+DocumentId = Annotated[StrictStr, AfterValidator(_encodable), AfterValidator(_usable_id)]
+
+
+class ArticleIn(_Request):
+    """An article to index. Without an `id`, it is identified by its text: sending it again changes nothing."""
+
+    id: DocumentId | None = Field(default=None, description="Your id for it; sending the same id again updates it.")
+    title: Plain | None = Field(default=None, description="Default: its first line.")
+    text: Text = Field(description="The article text, paragraphs separated by blank lines.")
+    published: Plain | None = Field(default=None, description="Publication date, ISO 8601 (`2021-11-09`).")
+    source: Plain | None = None
+    url: Plain | None = None
+
+
+class ArticleResult(BaseModel):
+    input: str = Field(description="Which article of the request: its position (`0`, `1`, …) or file name.")
+    status: Literal["indexed", "updated", "aliased", "unchanged", "rejected", "removed"]
+    id: str | None = Field(description="The article's id in the index.")
+    detail: str | None = Field(description="Why it was rejected, or what it is a near-duplicate of.")
+
+
+class JobOut(BaseModel):
+    id: str
+    kind: str
+    status: Literal["queued", "running", "done", "failed"]
+    total: int = Field(description="Articles in the job.")
+    done: int = Field(description="Articles processed so far.")
+    created: str
+    finished: str | None
+    results: list[ArticleResult] = Field(description="Per article, once the job is done.")
+    detail: str | None = Field(description="Why the job failed; nothing of it was published.")
+    status_url: str
+
+    @classmethod
+    def of(cls, job) -> "JobOut":
+        return cls(
+            id=job.id,
+            kind=job.kind,
+            status=job.status,
+            total=job.total,
+            done=job.done,
+            created=job.created,
+            finished=job.finished,
+            results=[ArticleResult(**vars(outcome)) for outcome in job.outcomes],
+            detail=job.error,
+            status_url=f"/v1/jobs/{job.id}",
         )
 
 

@@ -27,6 +27,7 @@ import pytest
 
 from dalil.index.chunking import make_chunks
 from dalil.index.embedders.hashing import HashEmbedder
+from dalil.index.keys import UnknownKey
 from dalil.index.manifest import Manifest
 from dalil.index.normalize import search_terms
 from dalil.index.protocols import IndexUnavailable, Store, StoreChange, StoreReader, UnknownDocument
@@ -396,6 +397,40 @@ class StoreContract:
         with store.change(fresh_manifest(), resume="build-2") as change:  # another key starts from nothing
             assert change.counts()["documents"] == 0
             add(change, ARABIC)
+
+    # ---- API keys ----------------------------------------------------------------------------------
+
+    def test_a_key_is_shown_once_and_verified_by_its_secret(self, store):
+        keys = store.keys()
+        record, key = keys.create("newsroom CMS", "write")
+        assert key.startswith("dalil_") and record.scope == "write" and record.name == "newsroom CMS"
+        assert keys.verify(key) == record
+        assert keys.list() == [record]
+        assert key not in repr(keys.list()) and key.rsplit("_", 1)[1] not in repr(keys.list())
+        for wrong in (key[:-1] + ("A" if key[-1] != "A" else "B"), "dalil_", "Bearer " + key, "", key + "x"):
+            assert keys.verify(wrong) is None
+
+    def test_scopes_include_the_smaller_ones(self, store):
+        read, _ = store.keys().create("widget", "read")
+        admin, _ = store.keys().create("ops", "admin")
+        assert read.allows("read") and not read.allows("write") and not read.allows("admin")
+        assert admin.allows("read") and admin.allows("write") and admin.allows("admin")
+        with pytest.raises(ValueError, match="scope is one of read, write, admin"):
+            store.keys().create("x", "root")
+
+    def test_a_revoked_key_no_longer_verifies_and_keys_outlive_a_rebuild(self, filled):
+        keep, kept_key = filled.keys().create("kept", "read")
+        gone, gone_key = filled.keys().create("gone", "write")
+        assert filled.keys().revoke("gone").revoked is not None
+        assert filled.keys().verify(gone_key) is None
+        with pytest.raises(UnknownKey):
+            filled.keys().revoke("gone")  # already revoked
+        with pytest.raises(UnknownKey):
+            filled.keys().revoke("nobody")
+        with filled.change(fresh_manifest()) as change:
+            add(change, THIRD)
+        assert filled.keys().verify(kept_key) == keep
+        assert filled.keys().revoke(keep.id).id == keep.id
 
 
 def _kill_once_written(script: str, store_settings) -> None:

@@ -1,14 +1,16 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from dalil.qa import answer as answer_question
-from dalil.service.deps import AnswerersDep, IndexDep, SettingsDep
-from dalil.service.guards import question_slot
-from dalil.service.ratelimit import limit_questions
+from dalil.service.deps import QUESTION_GUARDS, AnswerersDep, IndexDep, SettingsDep
 from dalil.service.schemas import AskRequest, AskResponse, ErrorBody
 
-router = APIRouter(prefix="/v1", dependencies=[Depends(limit_questions), Depends(question_slot)], tags=["answers"])
+router = APIRouter(
+    prefix="/v1",
+    dependencies=QUESTION_GUARDS,
+    tags=["answers"],
+)
 
 
 @router.post(

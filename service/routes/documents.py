@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
+from dalil.service.auth import require
 from dalil.service.deps import IndexDep
 from dalil.service.errors import DocumentNotFound
 from dalil.service.schemas import DocumentList, DocumentOut, DocumentSummary, ErrorBody
@@ -9,7 +10,10 @@ from dalil.service.schemas import DocumentList, DocumentOut, DocumentSummary, Er
 router = APIRouter(prefix="/v1", tags=["documents"])
 
 
-@router.get("/documents", summary="List the indexed articles", responses={503: {"model": ErrorBody}})
+READ = [Depends(require("read"))]
+
+
+@router.get("/documents", summary="List the indexed articles", dependencies=READ, responses={503: {"model": ErrorBody}})
 def list_documents(index: IndexDep) -> DocumentList:
     return DocumentList(documents=[DocumentSummary.model_validate(d) for d in index.list_documents()])
 
@@ -17,6 +21,7 @@ def list_documents(index: IndexDep) -> DocumentList:
 @router.get(
     "/documents/{doc_id}",
     summary="One article: its stored text and sentence offsets",
+    dependencies=READ,
     responses={404: {"model": ErrorBody}, 503: {"model": ErrorBody}},
 )
 def get_document(doc_id: str, index: IndexDep) -> DocumentOut:

@@ -1,14 +1,16 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from dalil.limits import check_length
-from dalil.service.deps import IndexDep, SettingsDep
-from dalil.service.guards import question_slot
-from dalil.service.ratelimit import limit_questions
+from dalil.service.deps import QUESTION_GUARDS, IndexDep, SettingsDep
 from dalil.service.schemas import ErrorBody, PassageOut, SearchRequest, SearchResponse
 
-router = APIRouter(prefix="/v1", dependencies=[Depends(limit_questions), Depends(question_slot)], tags=["search"])
+router = APIRouter(
+    prefix="/v1",
+    dependencies=QUESTION_GUARDS,
+    tags=["search"],
+)
 
 
 @router.post(

@@ -6,17 +6,19 @@ import json
 import logging
 from collections.abc import Iterator
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from dalil.qa import stream_answer
 from dalil.qa.events import AnswerEvent, CitationEvent, RetrievalEvent, TokenEvent
-from dalil.service.deps import AnswerersDep, IndexDep, SettingsDep
-from dalil.service.guards import question_slot
-from dalil.service.ratelimit import limit_questions
+from dalil.service.deps import QUESTION_GUARDS, AnswerersDep, IndexDep, SettingsDep
 from dalil.service.schemas import AskRequest, AskResponse, CitationOut, ErrorBody, PassageOut
 
-router = APIRouter(prefix="/v1", dependencies=[Depends(limit_questions), Depends(question_slot)], tags=["answers"])
+router = APIRouter(
+    prefix="/v1",
+    dependencies=QUESTION_GUARDS,
+    tags=["answers"],
+)
 logger = logging.getLogger("dalil.service")
 
 STREAM_DESCRIPTION = """Events, in order (each `data` is JSON):

@@ -1,0 +1,81 @@
+"""API keys: what a store keeps for them, and how a key is made and checked.
+
+A key reads ``dalil_<id>_<secret>``: the id (public, shown by ``dalil keys list``) finds the record, the secret is
+checked against its SHA-256 in constant time. Only the hash is stored, so a key is shown once, when made. The
+secret is 32 random bytes, so a plain hash suffices (no password stretching: nothing to guess).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+Scope = Literal["read", "write", "admin"]
+SCOPES: tuple[Scope, ...] = ("read", "write", "admin")  # each includes the ones before it
+PREFIX = "dalil_"
+
+
+@dataclass(frozen=True)
+class KeyRecord:
+    id: str
+    name: str
+    scope: Scope
+    created: str
+    revoked: str | None = None
+
+    def allows(self, needed: Scope) -> bool:
+        return self.revoked is None and SCOPES.index(self.scope) >= SCOPES.index(needed)
+
+
+class UnknownKey(LookupError):
+    pass
+
+
+class KeyStore(Protocol):
+    """Where a store keeps API keys, beside the index and outside its snapshots: a key made or revoked is seen
+    by a running service at its next request."""
+
+    def create(self, name: str, scope: Scope) -> tuple[KeyRecord, str]:
+        """A new key's record and the key itself (the only time it is shown)."""
+        ...
+
+    def list(self) -> list[KeyRecord]: ...
+
+    def revoke(self, id_or_name: str) -> KeyRecord:
+        """Revoke by id or by name (``UnknownKey`` when neither matches a live key)."""
+        ...
+
+    def verify(self, key: str) -> KeyRecord | None:
+        """The record of a well-formed, known, unrevoked key; None otherwise."""
+        ...
+
+
+def new_key() -> tuple[str, str, str]:
+    """(id, key, hash of its secret)."""
+    key_id, secret = secrets.token_hex(4), secrets.token_urlsafe(32)
+    return key_id, f"{PREFIX}{key_id}_{secret}", digest(secret)
+
+
+def split_key(key: str) -> tuple[str, str] | None:
+    """(id, secret) of a well-formed key."""
+    if not key.startswith(PREFIX):
+        return None
+    key_id, _, secret = key[len(PREFIX) :].partition("_")
+    return (key_id, secret) if key_id and secret else None
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def matches(secret: str, stored_digest: str) -> bool:
+    return hmac.compare_digest(digest(secret), stored_digest)
+
+
+def check_scope(scope: str) -> Scope:
+    if scope not in SCOPES:
+        raise ValueError(f"a key's scope is one of {', '.join(SCOPES)} (got {scope!r})")
+    return scope  # type: ignore[return-value]
