@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     llm_model: str | None = None
     llm_timeout_s: float = Field(default=30.0, gt=0)
     llm_max_retries: int = Field(default=2, ge=0, le=10)
+    # The longest one answer may wait for the model, retries included; then the extractive answer stands in.
+    llm_deadline_s: float = Field(default=45.0, gt=0)
     llm_max_tokens: int = Field(default=512, ge=16)
     llm_temperature: float = Field(default=0.0, ge=0, le=2)
     # How many numbered source sentences the prompt gives the model.

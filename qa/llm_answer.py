@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import closing, nullcontext
 from typing import Protocol
@@ -69,6 +70,8 @@ class _LLMRun:
         fallback: Callable[[], Answer],
     ) -> None:
         self.prepared, self.index, self.llm, self.numbered, self.fallback = prepared, index, llm, numbered, fallback
+        # One deadline for the whole answer, a second request in the right language included.
+        self.deadline = time.monotonic() + llm.chat.deadline_s
         self.sources = numbered.sources
         self.raw = ""
         self.checks: list[ClaimCheck] = []
@@ -104,7 +107,7 @@ class _LLMRun:
 
     def _attempt(self, messages: Sequence[dict[str, str]], may_retry: bool) -> Generator[AnswerEvent, None, bool]:
         """Stream one reply, verifying claims as they finish. True when it must be asked again in the right language."""
-        with closing(self._finished_claims(self.llm.chat.stream(messages))) as claims:
+        with closing(self._finished_claims(self.llm.chat.stream(messages, self.deadline))) as claims:
             for claim in claims:
                 if may_retry and not self.text and self._in_wrong_language(claim):
                     return True  # closing the claims stops reading a reply that is no longer wanted

@@ -60,6 +60,7 @@ class LLMAnswerer:
             max_retries=settings.llm_max_retries,
             max_tokens=settings.llm_max_tokens,
             temperature=settings.llm_temperature,
+            deadline_s=settings.llm_deadline_s,
         )
         return cls(
             chat=chat,

@@ -83,8 +83,12 @@ def llm_for():
     from dalil.qa.llm_answerer import LLMAnswerer
     from dalil.qa.llm_client import OpenAIChat
 
-    def make(base_url: str, *, timeout_s: float = 5.0, max_retries: int = 0, **options) -> LLMAnswerer:
-        chat = OpenAIChat(base_url=base_url, model="fake-model", timeout_s=timeout_s, max_retries=max_retries)
+    def make(
+        base_url: str, *, timeout_s: float = 5.0, max_retries: int = 0, deadline_s: float = 45.0, **options
+    ) -> LLMAnswerer:
+        chat = OpenAIChat(
+            base_url=base_url, model="fake-model", timeout_s=timeout_s, max_retries=max_retries, deadline_s=deadline_s
+        )
         return LLMAnswerer(chat=chat, prompts=load_prompts(), **options)
 
     return make

@@ -103,6 +103,24 @@ def test_a_timeout_degrades_quickly(demo_index, fake_llm, llm_for):
     assert result.answer == ask(demo_index, None, backend="extractive").answer  # the extractive answer stands in
 
 
+def test_retries_stop_at_the_deadline(demo_index, fake_llm, llm_for):
+    fake_llm.script(*[Reply("late", delay_s=5)] * 6)
+    started = time.monotonic()
+    result = ask(demo_index, llm_for(fake_llm.base_url, timeout_s=0.5, max_retries=5, deadline_s=1.2))
+    # Without a deadline: 6 attempts of 0.5 s and 15.5 s of backoff between them.
+    assert time.monotonic() - started < 3
+    assert result.degraded and result.backend == "extractive"
+    assert len(fake_llm.requests) <= 2
+
+
+def test_a_model_trickling_past_the_deadline_is_cut_off(demo_index, fake_llm, llm_for):
+    fake_llm.script(Reply("و " * 200, chunk_delay_s=0.05))
+    started = time.monotonic()
+    result = ask(demo_index, llm_for(fake_llm.base_url, deadline_s=0.6))
+    assert time.monotonic() - started < 3
+    assert result.degraded and "did not finish within 0.6 s" in result.degraded_reason
+
+
 @pytest.mark.parametrize(
     ("reply", "reason"),
     [
