@@ -40,7 +40,13 @@ $(GCC):
 	$(AS_ROOT) env DEBIAN_FRONTEND=noninteractive apt-get update -qq
 	$(AS_ROOT) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gcc libc6-dev
 
-test: install $(CHROMIUM) $(GCC)
+# Multi-worker tests share their rate limits through a real Redis, started by the test fixtures.
+REDIS := /usr/bin/redis-server
+$(REDIS):
+	$(AS_ROOT) env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	$(AS_ROOT) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server
+
+test: install $(CHROMIUM) $(GCC) $(REDIS)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 

@@ -278,9 +278,12 @@ def ask(
 def serve(
     host: Annotated[str | None, typer.Option(help="Default: DALIL_HOST.")] = None,
     port: Annotated[int | None, typer.Option(help="Default: DALIL_PORT.")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Processes answering; each loads the index.")] = 1,
     index: IndexOption = None,
 ) -> None:
     """Serve the HTTP API, its docs at /docs."""
+    import os
+
     import uvicorn
 
     from dalil.prompts import PromptError
@@ -292,7 +295,15 @@ def serve(
         application = create_app(settings)
     except (PromptError, PluginError, ValueError) as exc:  # broken templates, plug-ins or settings stop start-up
         raise fail(str(exc)) from exc
-    uvicorn.run(application, host=host or settings.host, port=port or settings.port, **proxy_options(settings))
+    options = {"host": host or settings.host, "port": port or settings.port, **proxy_options(settings)}
+    if workers == 1:
+        uvicorn.run(application, **options)
+        return
+    if settings.rate_limit and settings.rate_limit_storage.startswith("memory://"):
+        errors.print("[yellow]note:[/] each worker counts DALIL_RATE_LIMIT on its own; share it with a redis:// URL")
+    if index is not None:
+        os.environ["DALIL_INDEX_DIR"] = str(index)  # the workers read their settings from the environment
+    uvicorn.run("dalil.service.main:create_app", factory=True, workers=workers, **options)
 
 
 @model_app.command("export-e5")

@@ -94,6 +94,9 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     # Questions per client address, e.g. "30/minute" (any `limits` string); unset = no limit. Over it: 429.
     rate_limit: str | None = None
+    # Where those counts live: "memory://" (each process its own) or "redis://host:port" (shared by every worker
+    # of `dalil serve --workers N` and every machine pointing at the same Redis).
+    rate_limit_storage: str = "memory://"
     # Reads (ask, search, documents) without an API key; writes always need a key with the write scope.
     public_read: bool = True
     # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or networks, or "*"); by default
@@ -128,6 +131,13 @@ class Settings(BaseSettings):
             except ValueError:
                 raise ValueError(f"DALIL_RATE_LIMIT must look like '30/minute' or '5/second' (got {value!r})") from None
         return value or None
+
+    @field_validator("rate_limit_storage")
+    @classmethod
+    def _known_storage(cls, value: str) -> str:
+        if not value.startswith(("memory://", "redis://", "rediss://", "redis+unix://")):
+            raise ValueError(f"DALIL_RATE_LIMIT_STORAGE must be memory:// or a redis:// URL (got {value!r})")
+        return value
 
     @model_validator(mode="after")
     def _overlap_below_size(self) -> "Settings":

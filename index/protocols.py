@@ -17,6 +17,7 @@ from dalil.plugins import Registry
 if TYPE_CHECKING:
     import numpy as np
 
+    from dalil.index.jobs import JobStore
     from dalil.index.keys import KeyStore
     from dalil.index.manifest import Manifest
     from dalil.index.types import Article, Chunk, DocumentInfo, IngestProblem, RawArticle, Sentence
@@ -191,6 +192,10 @@ class Store(Protocol):
 
     def keys(self) -> KeyStore:
         """The API keys kept with this index (``index.keys``)."""
+        ...
+
+    def jobs(self) -> JobStore:
+        """The write jobs run on this index, as any process serving it reports them (``index.jobs``)."""
         ...
 
     def published(self) -> str | None:

@@ -115,11 +115,14 @@ def create_app(
     )
     app.state.settings = settings
     app.state.snapshots = Snapshots()
-    app.state.keys = load_store(settings).keys()
+    store = load_store(settings)
+    app.state.keys = store.keys()
     app.state.readers = load_readers(settings)
-    app.state.jobs = WriteJobs()
+    app.state.jobs = WriteJobs(store.jobs())
     app.state.answerers = usable
-    app.state.limiter = QuestionLimiter(settings.rate_limit) if settings.rate_limit else None
+    app.state.limiter = (
+        QuestionLimiter(settings.rate_limit, settings.rate_limit_storage) if settings.rate_limit else None
+    )
     app.state.question_slots = QuestionSlots(settings.max_concurrent_questions)
     errors.install(app)
     app.add_middleware(

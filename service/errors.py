@@ -60,7 +60,7 @@ class BadRequest(Exception):
 class JobNotFound(LookupError):
     def __init__(self, job_id: str) -> None:
         super().__init__(job_id)
-        self.message = f"No write job with id '{job_id}' (jobs are kept in memory, the last 200)"
+        self.message = f"No write job with id '{job_id}' (the last 1,000 jobs are kept)"
 
 
 class DocumentNotFound(LookupError):

@@ -7,7 +7,7 @@ import time
 
 from fastapi import Request
 from limits import parse
-from limits.storage import MemoryStorage
+from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 
@@ -18,11 +18,12 @@ class RateLimited(Exception):
 
 
 class QuestionLimiter:
-    """A moving window per API key or client address, kept in memory by this process."""
+    """A moving window per API key or client address, counted in ``storage`` (``DALIL_RATE_LIMIT_STORAGE``:
+    this process's memory, or a Redis shared by every worker)."""
 
-    def __init__(self, limit: str) -> None:
+    def __init__(self, limit: str, storage: str = "memory://") -> None:
         self.item = parse(limit)
-        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        self.limiter = MovingWindowRateLimiter(storage_from_string(storage))
 
     def check(self, client: str) -> None:
         if not self.limiter.hit(self.item, client):

@@ -1,81 +1,51 @@
-"""Writes over HTTP run as jobs, one at a time, in a thread of their own.
+"""Writes over HTTP run as jobs, one at a time per process, in a thread of their own.
 
 A write request starts a job and waits up to ``DALIL_WRITE_WAIT_S`` for it: a small write answers with its
 results, a large one with 202 and the job, to be followed at ``GET /v1/jobs/{id}``. Each job is one store
-change (all of it published, or none of it); the running service swaps the new index in as it does for any
-published change. Jobs are kept in memory, the last ``KEPT_JOBS`` of them.
+change (all of it published, or none of it; several processes' writes take turns on the store's lock), and its
+record is kept by the store, so any process serving the index reports on it. The running service swaps the new
+index in as it does for any published change.
 """
 
 from __future__ import annotations
 
 import secrets
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Literal
 
 from dalil.index.builder import BuildReport
-
-KEPT_JOBS = 200
-Status = Literal["queued", "running", "done", "failed"]
-
-
-@dataclass
-class ArticleOutcome:
-    input: str  # what the client sent: its position in the list, or the file name (plus #line in jsonl)
-    status: Literal["indexed", "updated", "aliased", "unchanged", "rejected", "removed"]
-    id: str | None = None
-    detail: str | None = None
-
-
-@dataclass
-class Job:
-    id: str
-    kind: str
-    total: int
-    status: Status = "queued"
-    done: int = 0
-    created: str = field(default_factory=lambda: _now())
-    finished: str | None = None
-    outcomes: list[ArticleOutcome] = field(default_factory=list)
-    error: str | None = None
+from dalil.index.jobs import ArticleOutcome, Job, JobStore, now
 
 
 class WriteJobs:
-    def __init__(self) -> None:
+    def __init__(self, records: JobStore) -> None:
+        self.records = records
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dalil-write")
-        self._jobs: OrderedDict[str, Job] = OrderedDict()
-        self._lock = threading.Lock()
 
     def submit(self, kind: str, total: int, work: Callable[[Job], list[ArticleOutcome]]) -> tuple[Job, Future]:
         job = Job(secrets.token_hex(8), kind, total)
-        with self._lock:
-            self._jobs[job.id] = job
-            while len(self._jobs) > KEPT_JOBS:
-                self._jobs.popitem(last=False)
+        self.records.save(job)
         return job, self._executor.submit(self._run, job, work)
 
-    def get(self, job_id: str) -> Job | None:
-        with self._lock:
-            return self._jobs.get(job_id)
+    def progress(self, job: Job, done: int) -> None:
+        job.done = min(done, job.total)
+        self.records.save(job)
 
     def shutdown(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
 
-    @staticmethod
-    def _run(job: Job, work: Callable[[Job], list[ArticleOutcome]]) -> None:
+    def _run(self, job: Job, work: Callable[[Job], list[ArticleOutcome]]) -> None:
         job.status = "running"
+        self.records.save(job)
         try:
             job.outcomes = work(job)
-            job.status = "done"
+            job.done, job.status = job.total, "done"
         except Exception as exc:  # the job says why; the service goes on
             job.error = str(exc) or type(exc).__name__
             job.status = "failed"
         finally:
-            job.finished = _now()
+            job.finished = now()
+            self.records.save(job)
 
 
 def outcomes_of(report: BuildReport, inputs: list[str]) -> list[ArticleOutcome]:
@@ -99,7 +69,3 @@ def outcomes_of(report: BuildReport, inputs: list[str]) -> list[ArticleOutcome]:
         else:
             outcomes.append(ArticleOutcome(given, "rejected", doc_id, problems.get(given, "not indexed")))
     return outcomes
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")

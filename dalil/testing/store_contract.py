@@ -27,6 +27,7 @@ import pytest
 
 from dalil.index.chunking import make_chunks
 from dalil.index.embedders.hashing import HashEmbedder
+from dalil.index.jobs import ArticleOutcome, Job
 from dalil.index.keys import UnknownKey
 from dalil.index.manifest import Manifest
 from dalil.index.normalize import search_terms
@@ -431,6 +432,20 @@ class StoreContract:
             add(change, THIRD)
         assert filled.keys().verify(kept_key) == keep
         assert filled.keys().revoke(keep.id).id == keep.id
+
+    # ---- write jobs --------------------------------------------------------------------------------
+
+    def test_a_job_is_kept_as_last_saved_and_outlives_a_rebuild(self, filled):
+        job = Job("job-1", "add", 2)
+        filled.jobs().save(job)
+        assert filled.jobs().get("job-1") == job
+        job.status, job.done = "done", 2
+        job.outcomes = [ArticleOutcome("0", "indexed", "a"), ArticleOutcome("1", "rejected", None, "empty")]
+        filled.jobs().save(job)
+        with filled.change(fresh_manifest()) as change:
+            add(change, THIRD)
+        assert filled.jobs().get("job-1") == job
+        assert filled.jobs().get("nope") is None
 
 
 def _kill_once_written(script: str, store_settings) -> None:

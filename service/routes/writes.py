@@ -14,13 +14,14 @@ from starlette.datastructures import UploadFile
 
 from dalil.index.builder import add_articles, remove_document
 from dalil.index.embedders import load_embedder
+from dalil.index.jobs import ArticleOutcome, Job
 from dalil.index.protocols import UnknownDocument
 from dalil.index.types import IngestProblem, RawArticle
 from dalil.service.auth import require
 from dalil.service.deps import SettingsDep
 from dalil.service.errors import BadRequest, DocumentNotFound, JobNotFound
 from dalil.service.schemas import ArticleIn, ErrorBody, JobOut
-from dalil.service.writes import ArticleOutcome, Job, outcomes_of
+from dalil.service.writes import outcomes_of
 
 router = APIRouter(prefix="/v1", dependencies=[Depends(require("write"))], tags=["writes"])
 
@@ -107,14 +108,14 @@ async def delete_document(doc_id: str, request: Request, settings: SettingsDep) 
 
 @router.get("/jobs/{job_id}", summary="A write job: its progress, then each article's result", response_model=JobOut)
 def get_job(job_id: str, request: Request) -> JobOut:
-    job = request.app.state.jobs.get(job_id)
+    job = request.app.state.jobs.records.get(job_id)
     if job is None:
         raise JobNotFound(job_id)
     return JobOut.of(job)
 
 
 async def _add(request: Request, raws: list[RawArticle], problems: list[IngestProblem]) -> JSONResponse:
-    settings, snapshots = request.app.state.settings, request.app.state.snapshots
+    settings, snapshots, jobs = request.app.state.settings, request.app.state.snapshots, request.app.state.jobs
     inputs = [raw.path for raw in raws]
     unreadable = [ArticleOutcome(problem.path, "rejected", detail=problem.message) for problem in problems]
 
@@ -123,13 +124,12 @@ async def _add(request: Request, raws: list[RawArticle], problems: list[IngestPr
         embedder = current.embedder if current is not None else load_embedder(settings)
 
         def progress(stage: str, done: int, total: int) -> None:
-            job.done = min(done, job.total)
+            jobs.progress(job, done)
 
         report = add_articles(settings, embedder, raws, progress) if raws else None
-        job.done = job.total
         return (outcomes_of(report, inputs) if report else []) + unreadable
 
-    job, future = request.app.state.jobs.submit("add", len(inputs) + len(unreadable), add)
+    job, future = jobs.submit("add", len(inputs) + len(unreadable), add)
     await _wait(future, settings.write_wait_s)
     return _job_response(job)
 

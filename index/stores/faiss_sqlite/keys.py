@@ -1,4 +1,4 @@
-"""API keys of the FAISS store: ``INDEX/keys.sqlite``, beside the generations, so rebuilds keep them."""
+"""API keys of the FAISS store: ``INDEX/keys.sqlite``, beside the generations (``sidecar``), so rebuilds keep them."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from dalil.index.keys import KeyRecord, Scope, UnknownKey, check_scope, matches, new_key, split_key
+from dalil.index.stores.faiss_sqlite.sidecar import connect
 
 KEYS_FILE = "keys.sqlite"
 SCHEMA = """
@@ -28,12 +29,7 @@ class SqliteKeys:
         self.path = Path(root) / KEYS_FILE
 
     def _connect(self) -> sqlite3.Connection:
-        # A connection per call: keys are read once per request and written rarely, by any process.
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self.path, timeout=10)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.executescript(SCHEMA)
-        return db
+        return connect(self.path, SCHEMA)
 
     def create(self, name: str, scope: Scope) -> tuple[KeyRecord, str]:
         if not name.strip():

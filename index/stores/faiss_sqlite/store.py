@@ -18,6 +18,7 @@ import numpy as np
 from dalil.index.manifest import MANIFEST_FILE, Manifest, ManifestMismatch
 from dalil.index.protocols import IndexUnavailable, UnknownDocument
 from dalil.index.stores.faiss_sqlite.generations import Lease, current_generation, new_generation, open_generation
+from dalil.index.stores.faiss_sqlite.jobs import SqliteJobs
 from dalil.index.stores.faiss_sqlite.keys import SqliteKeys
 from dalil.index.stores.faiss_sqlite.tables import Tables
 from dalil.index.stores.faiss_sqlite.vectors import StagedVectors, VectorIndex
@@ -59,6 +60,9 @@ class FaissStore:
 
     def keys(self) -> SqliteKeys:
         return SqliteKeys(self.root)
+
+    def jobs(self) -> SqliteJobs:
+        return SqliteJobs(self.root)
 
     def published(self) -> str | None:
         folder = current_generation(self.root)

@@ -1,0 +1,43 @@
+"""Write jobs (adds and removals over HTTP), kept by the store so that any process serving the index can report
+on a job another one runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal, Protocol
+
+Status = Literal["queued", "running", "done", "failed"]
+
+
+@dataclass
+class ArticleOutcome:
+    input: str  # what the client sent: its position in the list, or the file name (plus #line in jsonl)
+    status: Literal["indexed", "updated", "aliased", "unchanged", "rejected", "removed"]
+    id: str | None = None
+    detail: str | None = None
+
+
+@dataclass
+class Job:
+    id: str
+    kind: str
+    total: int
+    status: Status = "queued"
+    done: int = 0
+    created: str = field(default_factory=lambda: now())
+    finished: str | None = None
+    outcomes: list[ArticleOutcome] = field(default_factory=list)
+    error: str | None = None
+
+
+class JobStore(Protocol):
+    def save(self, job: Job) -> None:
+        """Record the job as it is now (made, progressing, finished)."""
+        ...
+
+    def get(self, job_id: str) -> Job | None: ...
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
