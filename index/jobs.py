@@ -3,6 +3,8 @@ on a job another one runs."""
 
 from __future__ import annotations
 
+import os
+import socket
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal, Protocol
@@ -29,6 +31,20 @@ class Job:
     finished: str | None = None
     outcomes: list[ArticleOutcome] = field(default_factory=list)
     error: str | None = None
+    owner: str = field(default_factory=lambda: this_process())  # "host:pid" of the process running it
+
+    def orphaned(self) -> bool:
+        """Unfinished, and the process running it (on this machine) is gone: it will never finish."""
+        host, _, pid = self.owner.partition(":")
+        if self.status not in ("queued", "running") or host != socket.gethostname() or not pid.isdigit():
+            return False
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+        return False
 
 
 class JobStore(Protocol):
@@ -37,6 +53,10 @@ class JobStore(Protocol):
         ...
 
     def get(self, job_id: str) -> Job | None: ...
+
+
+def this_process() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def now() -> str:

@@ -111,6 +111,8 @@ def get_job(job_id: str, request: Request) -> JobOut:
     job = request.app.state.jobs.records.get(job_id)
     if job is None:
         raise JobNotFound(job_id)
+    if job.orphaned():  # its process was killed: nothing of it was published (a change is whole or nothing)
+        job.status, job.error = "failed", "the service stopped before the job finished; send the request again"
     return JobOut.of(job)
 
 
