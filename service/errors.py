@@ -24,12 +24,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from dalil.limits import TextTooLong
 from dalil.qa import BackendUnavailable, QuestionError, UnknownBackend
 from dalil.service.auth import Forbidden, Unauthorized
-from dalil.service.guards import Busy
+from dalil.service.guards import Busy, HttpMiddleware
 from dalil.service.ratelimit import RateLimited
 
 logger = logging.getLogger("dalil.service")
@@ -177,20 +177,14 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
     return JSONResponse(error_body(str(exc.detail)), status_code=exc.status_code, headers=exc.headers)
 
 
-class CatchUnexpected:
+class CatchUnexpected(HttpMiddleware):
     """ASGI middleware: an exception no handler knows becomes a logged 500 JSON response.
 
     Sits inside Starlette's outermost error middleware, so the exception stops here instead of being
     re-raised into the server, and the next request is served as usual.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = False
 
         async def tracking_send(message: Message) -> None:

@@ -41,19 +41,33 @@ class Busy(Exception):
     retry_after_s = 1
 
 
-class BodyGuard:
-    """ASGI middleware: a cap on request body size and a limit on the wait for each part of a body."""
+class HttpMiddleware:
+    """ASGI middleware for HTTP requests (``handle``); anything else (lifespan, websockets) passes through."""
 
-    def __init__(
-        self, app: ASGIApp, max_bytes: int, timeout_s: float, upload_path: str = "", max_upload_bytes: int = 0
-    ) -> None:
-        self.app, self.default_max_bytes, self.timeout_s = app, max_bytes, timeout_s
-        self.upload_path, self.max_upload_bytes = upload_path, max_upload_bytes
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        await self.handle(scope, receive, send)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
+class BodyGuard(HttpMiddleware):
+    """A cap on request body size and a limit on the wait for each part of a body."""
+
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, timeout_s: float, upload_path: str = "", max_upload_bytes: int = 0
+    ) -> None:
+        super().__init__(app)
+        self.default_max_bytes, self.timeout_s = max_bytes, timeout_s
+        self.upload_path, self.max_upload_bytes = upload_path, max_upload_bytes
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = dict(scope.get("headers") or [])
         upload = scope.get("path") == self.upload_path and headers.get(b"content-type", b"").startswith(b"multipart/")
         max_bytes = self.max_upload_bytes if upload else self.default_max_bytes
@@ -84,15 +98,8 @@ class BodyGuard:
         await self.app(scope, guarded_receive, send)
 
 
-class SecurityHeaders:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
+class SecurityHeaders(HttpMiddleware):
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {name.lower() for name, _ in message.get("headers", [])}

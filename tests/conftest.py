@@ -59,6 +59,16 @@ def settings_for_tests(_demo_index_dir) -> Settings:
 
 
 @pytest.fixture
+def writable_settings(_demo_index_dir, tmp_path) -> Settings:
+    """Settings of a copy of the demo index that a test may change, followed by a service every 0.05 s."""
+    import shutil
+
+    folder = tmp_path / "index"
+    shutil.copytree(_demo_index_dir, folder, symlinks=True)
+    return Settings(index_dir=folder, source_dir=DEMO_ARTICLES, embedder="hash", reload_interval_s=0.05)
+
+
+@pytest.fixture
 def demo_index(settings_for_tests):
     from dalil.index.loaded import open_index
 

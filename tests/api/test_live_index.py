@@ -1,27 +1,17 @@
 """The running service follows what is published: adds and removals are answered without a restart, a
 request finishes on the snapshot it began with, and a replaced snapshot is freed once nobody uses it."""
 
-import shutil
 import time
 
-import pytest
 from fastapi.testclient import TestClient
 
 from dalil.index.builder import add_files, build_index, remove_document
 from dalil.index.embedders import load_embedder
 from dalil.index.stores.faiss_sqlite.generations import current_generation
 from dalil.service.app import create_app
-from dalil.settings import Settings
 from tests.conftest import DEMO_ARTICLES
 
 NEW_ARTICLE = "Zebracorn herders\n\nThe zebracorn herders of Balkhash counted 4,211 animals this spring."
-
-
-@pytest.fixture
-def live_settings(_demo_index_dir, tmp_path):
-    folder = tmp_path / "index"
-    shutil.copytree(_demo_index_dir, folder, symlinks=True)
-    return Settings(index_dir=folder, source_dir=DEMO_ARTICLES, embedder="hash", reload_interval_s=0.05)
 
 
 def _article(tmp_path):
@@ -41,38 +31,38 @@ def _ids(client):
     return {d["id"] for d in client.get("/v1/documents").json()["documents"]}
 
 
-def test_an_added_article_is_answered_and_a_removed_one_gone_without_a_restart(live_settings, tmp_path):
-    with TestClient(create_app(live_settings)) as client:
+def test_an_added_article_is_answered_and_a_removed_one_gone_without_a_restart(writable_settings, tmp_path):
+    with TestClient(create_app(writable_settings)) as client:
         before = _ids(client)
-        added = add_files(live_settings, load_embedder(live_settings), [_article(tmp_path)]).added[0]
+        added = add_files(writable_settings, load_embedder(writable_settings), [_article(tmp_path)]).added[0]
         _eventually(lambda: added in _ids(client))
         found = client.post("/v1/search", json={"query": "zebracorn herders Balkhash"}).json()["results"]
         assert found[0]["doc_id"] == added
-        remove_document(live_settings, added)
+        remove_document(writable_settings, added)
         _eventually(lambda: client.get(f"/v1/documents/{added}").status_code == 404)
         assert _ids(client) == before
 
 
-def test_a_request_keeps_its_snapshot_and_the_old_files_go_when_it_ends(live_settings, tmp_path):
-    app = create_app(live_settings)
+def test_a_request_keeps_its_snapshot_and_the_old_files_go_when_it_ends(writable_settings, tmp_path):
+    app = create_app(writable_settings)
     with TestClient(app) as client:
         snapshots = app.state.snapshots
         with snapshots.use() as in_flight:
-            old_generation = current_generation(live_settings.index_dir)
-            added = add_files(live_settings, load_embedder(live_settings), [_article(tmp_path)]).added[0]
+            old_generation = current_generation(writable_settings.index_dir)
+            added = add_files(writable_settings, load_embedder(writable_settings), [_article(tmp_path)]).added[0]
             _eventually(lambda: snapshots.current is not in_flight)
-            remove_document(live_settings, added)  # a second change: the old generation is still leased
+            remove_document(writable_settings, added)  # a second change: the old generation is still leased
             assert old_generation.exists()
             assert in_flight.get_document(added) is None  # the in-flight request sees its own snapshot
             assert in_flight.list_documents()  # still readable
-        _eventually(lambda: snapshots.current.store.published == current_generation(live_settings.index_dir).name)
-        add_files(live_settings, load_embedder(live_settings), [_article(tmp_path)])
+        _eventually(lambda: snapshots.current.store.published == current_generation(writable_settings.index_dir).name)
+        add_files(writable_settings, load_embedder(writable_settings), [_article(tmp_path)])
         assert not old_generation.exists()  # released, then pruned by the next change
         assert client.get("/healthz").status_code == 200
 
 
-def test_a_service_started_before_any_index_serves_the_first_one_built(live_settings, tmp_path):
-    empty = live_settings.model_copy(update={"index_dir": tmp_path / "later"})
+def test_a_service_started_before_any_index_serves_the_first_one_built(writable_settings, tmp_path):
+    empty = writable_settings.model_copy(update={"index_dir": tmp_path / "later"})
     with TestClient(create_app(empty)) as client:
         assert client.get("/healthz").status_code == 503
         build_index(empty, load_embedder(empty), [DEMO_ARTICLES])
@@ -80,11 +70,11 @@ def test_a_service_started_before_any_index_serves_the_first_one_built(live_sett
         assert len(_ids(client)) == 4
 
 
-def test_a_published_index_that_cannot_be_opened_leaves_the_previous_one_serving(live_settings, tmp_path, caplog):
-    with TestClient(create_app(live_settings)) as client:
+def test_a_published_index_that_cannot_be_opened_leaves_the_previous_one_serving(writable_settings, tmp_path, caplog):
+    with TestClient(create_app(writable_settings)) as client:
         before = _ids(client)
-        add_files(live_settings, load_embedder(live_settings), [_article(tmp_path)])
-        broken = current_generation(live_settings.index_dir) / "sentences.faiss"
+        add_files(writable_settings, load_embedder(writable_settings), [_article(tmp_path)])
+        broken = current_generation(writable_settings.index_dir) / "sentences.faiss"
         broken.write_bytes(b"not a faiss index")
         time.sleep(0.5)
         assert client.get("/healthz").status_code == 200
@@ -92,8 +82,8 @@ def test_a_published_index_that_cannot_be_opened_leaves_the_previous_one_serving
     assert "could not be opened" in caplog.text
 
 
-def test_reloading_can_be_turned_off(live_settings, tmp_path):
-    fixed = live_settings.model_copy(update={"reload_interval_s": 0})
+def test_reloading_can_be_turned_off(writable_settings, tmp_path):
+    fixed = writable_settings.model_copy(update={"reload_interval_s": 0})
     with TestClient(create_app(fixed)) as client:
         before = _ids(client)
         add_files(fixed, load_embedder(fixed), [_article(tmp_path)])

@@ -1,6 +1,5 @@
 """Writes over HTTP with API keys: add, update, upload, remove; answered by the running service in seconds."""
 
-import shutil
 import time
 
 import httpx
@@ -12,30 +11,21 @@ from dalil.cli import app as cli
 from dalil.index.stores import load_store
 from dalil.service.app import create_app
 from dalil.service.main import proxy_options
-from dalil.settings import Settings
 from dalil.testing.server import serving
-from tests.conftest import DEMO_ARTICLES
 
 HERDERS = "Zebracorn herders\n\nThe zebracorn herders of Balkhash counted 4,211 animals this spring."
 FERRY = "Ferry timetable\n\nThe night ferry to Aktau leaves at nine and arrives before the morning market opens."
 
 
 @pytest.fixture
-def write_settings(_demo_index_dir, tmp_path):
-    folder = tmp_path / "index"
-    shutil.copytree(_demo_index_dir, folder, symlinks=True)
-    return Settings(index_dir=folder, source_dir=DEMO_ARTICLES, embedder="hash", reload_interval_s=0.05)
-
-
-@pytest.fixture
-def keys(write_settings):
-    store = load_store(write_settings).keys()
+def keys(writable_settings):
+    store = load_store(writable_settings).keys()
     return {scope: store.create(f"{scope} key", scope)[1] for scope in ("read", "write", "admin")}
 
 
 @pytest.fixture
-def client(write_settings):
-    with TestClient(create_app(write_settings)) as test_client:
+def client(writable_settings):
+    with TestClient(create_app(writable_settings)) as test_client:
         yield test_client
 
 
@@ -144,8 +134,8 @@ def test_uploaded_files_are_read_by_their_readers(client, keys):
     assert by_input["scan.pdf"]["status"] == "rejected" and ".txt" in by_input["scan.pdf"]["detail"]
 
 
-def test_a_long_write_answers_202_and_is_followed_as_a_job(write_settings, keys):
-    patient = write_settings.model_copy(update={"write_wait_s": 0})
+def test_a_long_write_answers_202_and_is_followed_as_a_job(writable_settings, keys):
+    patient = writable_settings.model_copy(update={"write_wait_s": 0})
     with TestClient(create_app(patient)) as client:
         started = client.post("/v1/documents", json={"text": HERDERS}, headers=_as(keys["write"]))
         assert started.status_code == 202 and started.headers["location"] == started.json()["status_url"]
@@ -155,8 +145,8 @@ def test_a_long_write_answers_202_and_is_followed_as_a_job(write_settings, keys)
         assert client.get("/v1/jobs/nope", headers=_as(keys["write"])).status_code == 404
 
 
-def test_private_reads_need_a_read_key_and_a_revoked_key_stops_at_once(write_settings, keys):
-    private = write_settings.model_copy(update={"public_read": False})
+def test_private_reads_need_a_read_key_and_a_revoked_key_stops_at_once(writable_settings, keys):
+    private = writable_settings.model_copy(update={"public_read": False})
     with TestClient(create_app(private)) as client:
         assert client.get("/v1/documents").status_code == 401
         assert client.post("/v1/search", json={"query": "روسيا"}).status_code == 401
@@ -166,8 +156,8 @@ def test_private_reads_need_a_read_key_and_a_revoked_key_stops_at_once(write_set
         assert client.get("/v1/documents", headers=_as(keys["read"])).status_code == 401
 
 
-def test_each_key_has_its_own_rate_limit(write_settings, keys):
-    limited = write_settings.model_copy(update={"rate_limit": "2/minute"})
+def test_each_key_has_its_own_rate_limit(writable_settings, keys):
+    limited = writable_settings.model_copy(update={"rate_limit": "2/minute"})
     with TestClient(create_app(limited)) as client:
         for key in (keys["read"], keys["write"]):
             codes = [client.post("/v1/search", json={"query": "x"}, headers=_as(key)).status_code for _ in range(3)]
@@ -175,15 +165,15 @@ def test_each_key_has_its_own_rate_limit(write_settings, keys):
         assert client.post("/v1/search", json={"query": "x"}).status_code == 200  # the address has its own
 
 
-def test_a_cli_key_adds_over_http_and_the_service_follows(write_settings):
+def test_a_cli_key_adds_over_http_and_the_service_follows(writable_settings):
     created = CliRunner().invoke(
         cli,
-        ["keys", "create", "--name", "cms", "--scope", "write", "--index", str(write_settings.index_dir)],
+        ["keys", "create", "--name", "cms", "--scope", "write", "--index", str(writable_settings.index_dir)],
         env={"DALIL_EMBEDDER": "hash"},
     )
     assert created.exit_code == 0
     key = created.stdout.strip().splitlines()[-1]
-    with serving(create_app(write_settings), **proxy_options(write_settings)) as url:
+    with serving(create_app(writable_settings), **proxy_options(writable_settings)) as url:
         assert httpx.post(f"{url}/v1/documents", json={"id": "z", "text": HERDERS}).status_code == 401
         huge = httpx.post(f"{url}/v1/documents", content=b"x" * 20_000_000, headers=_as(key))
         assert huge.status_code == 413
