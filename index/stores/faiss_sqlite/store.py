@@ -113,7 +113,6 @@ class FaissSnapshot(_Reads):
             self.chunk_vectors = _opened(folder, CHUNK_VECTORS, VectorIndex.load)
             self.sentence_vectors = _opened(folder, SENTENCE_VECTORS, VectorIndex.load)
             self._check_vectors()
-            self._chunks_of_sentence = self.tables.chunks_of_sentences()
         except BaseException:
             self.tables.close()
             raise
@@ -155,7 +154,7 @@ class FaissSnapshot(_Reads):
         return self.tables.chunks_by_id(ids)
 
     def chunks_of_sentences(self, sentence_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
-        return {sid: self._chunks_of_sentence[sid] for sid in sentence_ids if sid in self._chunks_of_sentence}
+        return self.tables.chunks_of_sentences(sentence_ids)
 
     def search_chunks(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         return self._search(self.chunk_vectors, "chunks", vector, k)
