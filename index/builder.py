@@ -70,7 +70,9 @@ def build_index(
         chunk_overlap=settings.chunk_overlap,
         chunk_vectors=settings.chunk_vectors,
     )
-    return _write(settings, embedder, sources, progress, store, readers, fresh)
+    readers = readers if readers is not None else load_readers(settings)
+    resume = build_key(fresh, sources, readers)
+    return _write(settings, embedder, lambda: read_articles(sources, readers), progress, store, fresh, resume)
 
 
 def build_key(manifest: Manifest, sources: Sequence[Path], readers: Readers) -> str:
@@ -99,7 +101,8 @@ def add_files(
     readers: Readers | None = None,
 ) -> BuildReport:
     """Add articles to the existing index; an article whose id is already indexed replaces it."""
-    return _write(settings, embedder, paths, progress, store, readers, None)
+    readers = readers if readers is not None else load_readers(settings)
+    return _write(settings, embedder, lambda: read_articles(paths, readers), progress, store)
 
 
 def add_articles(
@@ -111,7 +114,7 @@ def add_articles(
     store: Store | None = None,
 ) -> BuildReport:
     """Add articles given as data (not files), e.g. over HTTP; an id already indexed is an update."""
-    return _write(settings, embedder, list(raws), progress, store, None, None)
+    return _write(settings, embedder, lambda: (list(raws), []), progress, store)
 
 
 def remove_document(settings: Settings, doc_id: str, *, store: Store | None = None) -> BuildReport:
@@ -130,24 +133,19 @@ def remove_document(settings: Settings, doc_id: str, *, store: Store | None = No
 def _write(
     settings: Settings,
     embedder: Embedder,
-    sources: Sequence[Path] | list[RawArticle],
+    read: Callable[[], tuple[list[RawArticle], list[IngestProblem]]],
     progress: Progress | None,
     store: Store | None,
-    readers: Readers | None,
-    fresh: Manifest | None,
+    fresh: Manifest | None = None,
+    resume: str | None = None,
 ) -> BuildReport:
-    """``sources``: files and folders to read, or articles already read."""
+    """``read()`` gives the articles and the problems met reading them; it runs while the model loads."""
     store = store or load_store(settings)
     started = time.perf_counter()
     report = BuildReport()
     preparing = _prepare_in_background(embedder)
-    if all(isinstance(source, RawArticle) for source in sources):
-        raws = list(sources)
-    else:
-        readers = readers if readers is not None else load_readers(settings)
-        raws, report.problems = read_articles(sources, readers)
+    raws, report.problems = read()
     articles = _clean(raws, report)
-    resume = build_key(fresh, sources, readers) if fresh is not None else None
     with store.change(fresh, resume=resume) as change:
         change.manifest.check_embedder(embedder.name, embedder.dim)
         report.resumed = change.counts()["documents"] if fresh is not None else 0

@@ -6,8 +6,9 @@ from __future__ import annotations
 import os
 import socket
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Literal, Protocol
+
+from dalil.index.manifest import now
 
 Status = Literal["queued", "running", "done", "failed"]
 
@@ -27,11 +28,11 @@ class Job:
     total: int
     status: Status = "queued"
     done: int = 0
-    created: str = field(default_factory=lambda: now())
+    created: str = field(default_factory=now)
     finished: str | None = None
     outcomes: list[ArticleOutcome] = field(default_factory=list)
     error: str | None = None
-    owner: str = field(default_factory=lambda: this_process())  # "host:pid" of the process running it
+    owner: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")  # who runs it
 
     def orphaned(self) -> bool:
         """Unfinished, and the process running it (on this machine) is gone: it will never finish."""
@@ -42,8 +43,8 @@ class Job:
             os.kill(int(pid), 0)
         except ProcessLookupError:
             return True
-        except PermissionError:
-            return False
+        except PermissionError:  # alive, another user's
+            pass
         return False
 
 
@@ -53,11 +54,3 @@ class JobStore(Protocol):
         ...
 
     def get(self, job_id: str) -> Job | None: ...
-
-
-def this_process() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -26,7 +26,7 @@ def _package_version(name: str) -> str | None:
         return None
 
 
-def _now() -> str:
+def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
@@ -41,8 +41,8 @@ class Manifest:
     store: str = ""
     store_options: dict[str, str] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
-    created: str = field(default_factory=_now)
-    updated: str = field(default_factory=_now)
+    created: str = field(default_factory=now)
+    updated: str = field(default_factory=now)
     format_version: int = FORMAT_VERSION
     versions: dict[str, str | None] = field(
         default_factory=lambda: {
@@ -88,4 +88,4 @@ class Manifest:
 
     def touch(self, counts: dict[str, int]) -> None:
         self.counts = counts
-        self.updated = _now()
+        self.updated = now()

@@ -91,7 +91,7 @@ def create_app(
             follower = asyncio.create_task(
                 follow_published(
                     snapshots,
-                    load_store(settings),
+                    store,
                     lambda current: _open_snapshot(settings, current),
                     settings.reload_interval_s,
                 )

@@ -11,20 +11,19 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fastapi import Request
+from starlette.exceptions import HTTPException
 
 from dalil.index.keys import KeyRecord, Scope
 
 
-class Unauthorized(Exception):
+class Unauthorized(HTTPException):
     def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(401, message, headers={"WWW-Authenticate": "Bearer"})
 
 
-class Forbidden(Exception):
+class Forbidden(HTTPException):
     def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(403, message)
 
 
 def presented_key(request: Request) -> KeyRecord | None:

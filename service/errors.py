@@ -9,6 +9,7 @@
 - over the rate limit                        -> 429 with Retry-After
 - every question slot busy                   -> 503 with Retry-After
 - body too large / too slow                  -> 413 / 408 (``guards``)
+  (these, the 401/403 and unknown jobs are raised as HTTP exceptions, rendered by ``_http_error``)
 - unknown document or write job              -> 404
 - index not loaded                           -> 503, saying what to run
 - anything unexpected                        -> 500, logged with its traceback, no traceback on the wire
@@ -28,8 +29,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from dalil.limits import TextTooLong
 from dalil.qa import BackendUnavailable, QuestionError, UnknownBackend
-from dalil.service.auth import Forbidden, Unauthorized
-from dalil.service.guards import Busy, HttpMiddleware
+from dalil.service.guards import HttpMiddleware
 from dalil.service.ratelimit import RateLimited
 
 logger = logging.getLogger("dalil.service")
@@ -57,10 +57,9 @@ class BadRequest(Exception):
         self.message, self.field, self.status = message, field, status
 
 
-class JobNotFound(LookupError):
+class JobNotFound(StarletteHTTPException):
     def __init__(self, job_id: str) -> None:
-        super().__init__(job_id)
-        self.message = f"No write job with id '{job_id}' (the last 1,000 jobs are kept)"
+        super().__init__(404, f"No write job with id '{job_id}' (the last 1,000 jobs are kept)")
 
 
 class DocumentNotFound(LookupError):
@@ -145,26 +144,6 @@ async def _bad_request(request: Request, exc: BadRequest) -> JSONResponse:
     return JSONResponse(error_body(exc.message, [{"field": exc.field, "message": exc.message}]), exc.status)
 
 
-async def _job_not_found(request: Request, exc: JobNotFound) -> JSONResponse:
-    return JSONResponse(error_body(exc.message), status_code=404)
-
-
-async def _unauthorized(request: Request, exc: Unauthorized) -> JSONResponse:
-    return JSONResponse(error_body(exc.message), status_code=401, headers={"WWW-Authenticate": "Bearer"})
-
-
-async def _forbidden(request: Request, exc: Forbidden) -> JSONResponse:
-    return JSONResponse(error_body(exc.message), status_code=403)
-
-
-async def _busy(request: Request, exc: Busy) -> JSONResponse:
-    return JSONResponse(
-        error_body("The service is answering as many questions as it can; please try again in a moment."),
-        status_code=503,
-        headers={"Retry-After": str(exc.retry_after_s)},
-    )
-
-
 async def _document_not_found(request: Request, exc: DocumentNotFound) -> JSONResponse:
     return JSONResponse(error_body(exc.message), status_code=404)
 
@@ -212,11 +191,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(TextTooLong, _text_too_long)
     app.add_exception_handler(BackendUnavailable, _backend_unavailable)
     app.add_exception_handler(RateLimited, _rate_limited)
-    app.add_exception_handler(Busy, _busy)
     app.add_exception_handler(BadRequest, _bad_request)
-    app.add_exception_handler(JobNotFound, _job_not_found)
-    app.add_exception_handler(Unauthorized, _unauthorized)
-    app.add_exception_handler(Forbidden, _forbidden)
     app.add_exception_handler(DocumentNotFound, _document_not_found)
     app.add_exception_handler(IndexNotLoaded, _index_not_loaded)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -35,10 +35,12 @@ class BodyTimeout(HTTPException):
         super().__init__(408, f"The request body did not arrive within {timeout_s:g} s.", {"Connection": "close"})
 
 
-class Busy(Exception):
+class Busy(HTTPException):
     """Every question slot is taken."""
 
-    retry_after_s = 1
+    def __init__(self) -> None:
+        message = "The service is answering as many questions as it can; please try again in a moment."
+        super().__init__(503, message, headers={"Retry-After": "1"})
 
 
 class HttpMiddleware:
@@ -126,9 +128,5 @@ class QuestionSlots:
 
 def question_slot(request: Request) -> Iterator[None]:
     """Route dependency: hold one of the app's question slots while the route runs."""
-    slots: QuestionSlots | None = getattr(request.app.state, "question_slots", None)
-    if slots is None:
-        yield
-        return
-    with slots:
+    with request.app.state.question_slots:
         yield

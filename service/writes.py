@@ -14,7 +14,8 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from dalil.index.builder import BuildReport
-from dalil.index.jobs import ArticleOutcome, Job, JobStore, now
+from dalil.index.jobs import ArticleOutcome, Job, JobStore
+from dalil.index.manifest import now
 
 
 class WriteJobs:

@@ -45,13 +45,17 @@ class Lease:
     """A reader's hold on one generation: while it is held, no writer removes the generation."""
 
     def __init__(self, root: Path, folder: Path) -> None:
-        (root / LEASES).mkdir(exist_ok=True)
-        self._handle = open(root / LEASES / folder.name, "a")  # noqa: SIM115 - held until release()
+        self._handle = open(_lease_file(root, folder), "a")  # noqa: SIM115 - held until release()
         fcntl.flock(self._handle, fcntl.LOCK_SH)
 
     def release(self) -> None:
         if not self._handle.closed:
             self._handle.close()  # closing the file releases the lock
+
+
+def _lease_file(root: Path, generation: Path) -> Path:
+    (root / LEASES).mkdir(exist_ok=True)
+    return root / LEASES / generation.name
 
 
 def open_generation(root: Path) -> tuple[Path, Lease] | None:
@@ -113,8 +117,7 @@ def _prune(root: Path, keep: Path) -> None:
     for stale in root.iterdir():
         if not (stale.is_dir() and stale.name.startswith(PREFIX)) or stale == keep:
             continue
-        (root / LEASES).mkdir(exist_ok=True)
-        lease_file = root / LEASES / stale.name
+        lease_file = _lease_file(root, stale)
         with open(lease_file, "a") as handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import closing
-from datetime import UTC, datetime
 from pathlib import Path
 
 from dalil.index.keys import KeyRecord, Scope, UnknownKey, check_scope, matches, new_key, split_key
+from dalil.index.manifest import now
 from dalil.index.stores.faiss_sqlite.sidecar import connect
 
 KEYS_FILE = "keys.sqlite"
@@ -35,7 +35,7 @@ class SqliteKeys:
         if not name.strip():
             raise ValueError("a key needs a name, saying who or what uses it")
         key_id, key, digest = new_key()
-        record = KeyRecord(key_id, name.strip(), check_scope(scope), _now())
+        record = KeyRecord(key_id, name.strip(), check_scope(scope), now())
         with closing(self._connect()) as db, db:
             db.execute(
                 "INSERT INTO api_keys (id, name, scope, digest, created) VALUES (?, ?, ?, ?, ?)",
@@ -56,7 +56,7 @@ class SqliteKeys:
             if len(rows) != 1:
                 why = "no live key has" if not rows else f"{len(rows)} live keys have"
                 raise UnknownKey(f"{why} the id or name {id_or_name!r}; `dalil keys list` shows them")
-            revoked = _now()
+            revoked = now()
             db.execute("UPDATE api_keys SET revoked = ? WHERE id = ?", (revoked, rows[0][0]))
         return KeyRecord(*rows[0][:4], revoked=revoked)
 
@@ -70,7 +70,3 @@ class SqliteKeys:
         if row is None or not matches(secret, row[5]) or row[4] is not None:
             return None
         return KeyRecord(*row[:5])
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")

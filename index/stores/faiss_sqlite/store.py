@@ -106,10 +106,11 @@ class FaissSnapshot(_Reads):
         self.location = str(folder)
         self.published = folder.name
         self._lease = lease
-        self.manifest = _opened(folder, MANIFEST_FILE, Manifest.load)
-        self.tables = _opened(folder, TABLES_FILE, lambda path: _readable_tables(Tables(path, readonly=True)))
+        self.manifest = _opened(folder, MANIFEST_FILE, lambda path: Manifest.load(path.parent))
+        self.tables = _opened(folder, TABLES_FILE, lambda path: Tables(path, readonly=True))
         try:
-            self._counts = self.tables.counts()
+            # Opening reads nothing (read-only, immutable): an empty or truncated file fails at this first read.
+            self._counts = _opened(folder, TABLES_FILE, lambda _: self.tables.counts())
             self.chunk_vectors = _opened(folder, CHUNK_VECTORS, VectorIndex.load)
             self.sentence_vectors = _opened(folder, SENTENCE_VECTORS, VectorIndex.load)
             self._check_vectors()
@@ -277,20 +278,11 @@ def _opened(folder: Path, name: str, load):
     if not path.is_file():
         raise _damaged(folder, f"{name} is missing")
     try:
-        return load(folder if name == MANIFEST_FILE else path)
+        return load(path)
     except ManifestMismatch:
         raise
     except (OSError, RuntimeError, ValueError, KeyError, TypeError, sqlite3.DatabaseError) as exc:
         raise _damaged(folder, f"{name} cannot be read ({type(exc).__name__})") from exc
-
-
-def _readable_tables(tables: Tables) -> Tables:
-    try:
-        tables.counts()
-    except sqlite3.DatabaseError:
-        tables.close()
-        raise
-    return tables
 
 
 def _damaged(folder: Path, problem: str) -> IndexUnavailable:
