@@ -150,7 +150,7 @@ def _write(
         change.manifest.check_embedder(embedder.name, embedder.dim)
         report.resumed = change.counts()["documents"] if fresh is not None else 0
         articles = _replace_existing(change, articles, report)
-        kept, aliases = deduplicate(articles, existing=list(change.document_texts()))
+        kept, aliases = deduplicate(articles, indexed=change)
         preparing.join()
         _index_articles(change, embedder, kept, progress, report)
         if fresh is not None and hasattr(embedder, "release"):

@@ -8,9 +8,11 @@ articles, all on Russian defence cooperation, score 0.002 or less against each o
 lets through about one edited word in every 45.
 
 The similarity is exact, not a MinHash estimate: an inverted index from shingle to article finds the
-articles sharing any shingle, and only those are compared. The index lives in a private temporary SQLite file,
-not in Python objects: a million-sentence archive has some 25 million shingles, about 150 bytes each as dict
-entries (3.7 GB), and a few dozen on disk.
+articles sharing any shingle, and only those are compared. The store keeps that index for the articles it holds
+(``IndexedTexts``), updated with each article added or removed, so checking a new article costs lookups of its own
+shingles, not a pass over the archive. Articles of the same batch are compared in a private temporary SQLite
+file, not in Python objects: a million-sentence archive has some 25 million shingles, about 150 bytes each as
+dict entries (3.7 GB), and a few dozen on disk.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Protocol
 
 from dalil.index.normalize import normalize, tokenize
 from dalil.index.types import Article
@@ -28,11 +32,36 @@ DEFAULT_THRESHOLD = 0.8
 LOOKUP_BATCH = 500  # shingles per query, well under SQLite's limit on bound parameters
 
 
+@dataclass(frozen=True)
+class Fingerprint:
+    """What finding duplicates needs of a text: a hash of its normalized whole, and its shingles' hashes."""
+
+    exact: bytes
+    shingles: frozenset[int]
+
+
+def fingerprint(text: str) -> Fingerprint:
+    return Fingerprint(_exact_key(text), frozenset(_shingles(text)))
+
+
+class IndexedTexts(Protocol):
+    """The fingerprints of the articles a store holds, kept by the store."""
+
+    def exact_duplicate(self, exact: bytes) -> str | None:
+        """The id of the first indexed article with this ``Fingerprint.exact``."""
+        ...
+
+    def shared_shingles(self, shingles: Collection[int]) -> list[tuple[str, int, int]]:
+        """(article id, shingles shared with ``shingles``, the article's own count), in the order indexed."""
+        ...
+
+
 class DuplicateFinder:
-    def __init__(self, threshold: float = DEFAULT_THRESHOLD) -> None:
+    def __init__(self, threshold: float = DEFAULT_THRESHOLD, indexed: IndexedTexts | None = None) -> None:
         if not 0 < threshold <= 1:
             raise ValueError(f"duplicate threshold must be above 0 and at most 1, got {threshold}")
         self.threshold = threshold
+        self._indexed = indexed
         self._by_exact_text: dict[bytes, str] = {}
         self._ids: list[str] = []  # article number -> id; numbers follow the order articles were added
         self._sizes: list[int] = []  # article number -> count of its shingles
@@ -46,61 +75,68 @@ class DuplicateFinder:
 
     def add(self, doc_id: str, text: str) -> None:
         """Remember an article; adding an id a second time keeps the first text (first seen wins)."""
+        self.add_printed(doc_id, fingerprint(text))
+
+    def add_printed(self, doc_id: str, printed: Fingerprint) -> None:
         if doc_id in self._numbers:
             return
         number = len(self._ids)
         self._numbers[doc_id] = number
         self._ids.append(doc_id)
-        self._by_exact_text.setdefault(_exact_key(text), doc_id)
-        shingles = _shingles(text)
+        self._by_exact_text.setdefault(printed.exact, doc_id)
+        shingles = printed.shingles
         self._sizes.append(len(shingles))
         self._db.executemany("INSERT INTO shingles VALUES (?, ?)", ((shingle, number) for shingle in shingles))
 
     def find(self, text: str) -> str | None:
-        """The id of an added article that ``text`` duplicates (the most similar one), or None."""
-        exact = self._by_exact_text.get(_exact_key(text))
+        """The id of an indexed or added article that ``text`` duplicates (the most similar one), or None."""
+        return self.find_printed(fingerprint(text))
+
+    def find_printed(self, printed: Fingerprint) -> str | None:
+        exact = self._indexed.exact_duplicate(printed.exact) if self._indexed else None
+        exact = exact or self._by_exact_text.get(printed.exact)
         if exact is not None:
             return exact
-        shingles = _shingles(text)
-        listed = list(shingles)
+        candidates = self._indexed.shared_shingles(printed.shingles) if self._indexed else []
+        candidates += self._shared_with_added(printed.shingles)
+        best, best_similarity = None, 0.0
+        for doc_id, overlap, size in candidates:  # indexed first, then in the order added: a tie keeps the earlier
+            similarity = overlap / (len(printed.shingles) + size - overlap)
+            if similarity >= self.threshold and similarity > best_similarity:
+                best, best_similarity = doc_id, similarity
+        return best
+
+    def _shared_with_added(self, shingles: Collection[int]) -> list[tuple[str, int, int]]:
         shared: Counter[int] = Counter()
-        for group in (listed[i : i + LOOKUP_BATCH] for i in range(0, len(listed), LOOKUP_BATCH)):
+        for group in _groups(list(shingles)):
             rows = self._db.execute(
                 f"SELECT article, COUNT(*) FROM shingles WHERE hash IN ({','.join('?' * len(group))}) GROUP BY article",
                 group,
             )
             shared.update(dict(rows.fetchall()))
-        best, best_similarity = None, 0.0
-        for number in sorted(shared):  # in the order added: on a tie the earlier article wins
-            overlap = shared[number]
-            similarity = overlap / (len(shingles) + self._sizes[number] - overlap)
-            if similarity >= self.threshold and similarity > best_similarity:
-                best, best_similarity = self._ids[number], similarity
-        return best
+        return [(self._ids[number], shared[number], self._sizes[number]) for number in sorted(shared)]
 
     def close(self) -> None:
         self._db.close()
 
 
 def deduplicate(
-    articles: Sequence[Article], existing: Iterable[tuple[str, str]] = ()
+    articles: Sequence[Article], indexed: IndexedTexts | None = None
 ) -> tuple[list[Article], dict[str, str]]:
     """Articles to index, and aliases ``{duplicate id: canonical id}`` for the rest.
 
-    ``existing`` holds ``(doc_id, text)`` of articles already indexed; they and earlier articles in
-    ``articles`` win over later copies. An article whose id is already taken by the article it copies is
-    the same article read twice and gets no alias.
+    Articles already ``indexed`` and earlier articles in ``articles`` win over later copies. An article whose id
+    is already taken by the article it copies is the same article read twice and gets no alias.
     """
-    finder = DuplicateFinder()
+    finder = DuplicateFinder(indexed=indexed)
     try:
-        for doc_id, text in existing:
-            finder.add(doc_id, text)
         kept: list[Article] = []
         aliases: dict[str, str] = {}
         for article in articles:
-            canonical = finder.find(article.text)
+            printed = fingerprint(article.text)
+            canonical = finder.find_printed(printed)
             if canonical is None:
-                finder.add(article.doc_id, article.text)
+                finder.add_printed(article.doc_id, printed)
                 kept.append(article)
             elif canonical != article.doc_id:
                 aliases[article.doc_id] = canonical
@@ -116,9 +152,19 @@ def _exact_key(text: str) -> bytes:
 def _shingles(text: str) -> set[int]:
     """Hashes of the word 5-grams; a text shorter than five words is one shingle.
 
-    Python's string hashes differ from one process to the next; these never leave the process that made them.
+    Stable hashes (not Python's, which change with each process): the store keeps them.
     """
     tokens = tokenize(text)
     if len(tokens) < SHINGLE_WORDS:
-        return {hash(tuple(tokens))} if tokens else set()
-    return {hash(tuple(tokens[i : i + SHINGLE_WORDS])) for i in range(len(tokens) - SHINGLE_WORDS + 1)}
+        return {_stable_hash(tokens)} if tokens else set()
+    return {_stable_hash(tokens[i : i + SHINGLE_WORDS]) for i in range(len(tokens) - SHINGLE_WORDS + 1)}
+
+
+def _stable_hash(words: Sequence[str]) -> int:
+    """64 bits as SQLite's signed integer."""
+    digest = hashlib.blake2b("\x1f".join(words).encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def _groups(items: list) -> list[list]:
+    return [items[i : i + LOOKUP_BATCH] for i in range(0, len(items), LOOKUP_BATCH)]

@@ -8,7 +8,7 @@ Each entry point names a factory that takes the ``Settings`` (embedders also get
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -149,8 +149,13 @@ class StoreChange(Protocol):
 
     def canonical_id(self, doc_id: str) -> str | None: ...
 
-    def document_texts(self) -> Iterable[tuple[str, str]]:
-        """(id, text) of every article, for finding duplicates."""
+    def exact_duplicate(self, exact: bytes) -> str | None:
+        """The first article whose ``dedup.fingerprint`` has this ``exact`` hash (``dedup.IndexedTexts``)."""
+        ...
+
+    def shared_shingles(self, shingles: Collection[int]) -> list[tuple[str, int, int]]:
+        """(article id, shingles it shares with ``shingles``, its own count), in the order indexed; the store keeps
+        every article's ``dedup.fingerprint`` so that this costs lookups of ``shingles`` only."""
         ...
 
     def add_document(

@@ -26,6 +26,7 @@ import numpy as np
 import pytest
 
 from dalil.index.chunking import make_chunks
+from dalil.index.dedup import fingerprint
 from dalil.index.embedders.hashing import HashEmbedder
 from dalil.index.jobs import ArticleOutcome, Job
 from dalil.index.keys import UnknownKey, split_key
@@ -308,9 +309,22 @@ class StoreContract:
         with closing(filled.open()) as reader:
             assert [d.id for d in reader.list_documents()] == [THIRD.doc_id]
 
-    def test_document_texts_list_every_article_for_deduplication(self, filled):
+    def test_fingerprints_follow_the_articles_for_deduplication(self, filled):
+        arabic = fingerprint(ARABIC.text)
         with filled.change() as change:
-            assert dict(change.document_texts()) == {ARABIC.doc_id: ARABIC.text, ENGLISH.doc_id: ENGLISH.text}
+            assert change.exact_duplicate(arabic.exact) == ARABIC.doc_id
+            shared = {doc_id: (overlap, size) for doc_id, overlap, size in change.shared_shingles(arabic.shingles)}
+            assert shared[ARABIC.doc_id] == (len(arabic.shingles), len(arabic.shingles))
+            assert ENGLISH.doc_id not in shared
+            change.remove_document(ARABIC.doc_id)
+            assert change.exact_duplicate(arabic.exact) is None
+            assert change.shared_shingles(arabic.shingles) == []
+            add(change, THIRD)
+            third = fingerprint(THIRD.text)
+            assert change.exact_duplicate(third.exact) == THIRD.doc_id
+        with filled.change() as change:  # kept with the change that made them
+            assert change.exact_duplicate(third.exact) == THIRD.doc_id
+            assert change.exact_duplicate(arabic.exact) is None
 
     # ---- atomic publishing -------------------------------------------------------------------------
 

@@ -7,6 +7,8 @@ from fastapi.testclient import TestClient
 
 from dalil.index.builder import add_files, build_index, remove_document
 from dalil.index.embedders import load_embedder
+from dalil.index.stores import load_store
+from dalil.index.stores.faiss_sqlite import delta
 from dalil.index.stores.faiss_sqlite.generations import current_generation
 from dalil.service.app import create_app
 from tests.conftest import DEMO_ARTICLES
@@ -43,20 +45,29 @@ def test_an_added_article_is_answered_and_a_removed_one_gone_without_a_restart(w
         assert _ids(client) == before
 
 
-def test_a_request_keeps_its_snapshot_and_the_old_files_go_when_it_ends(writable_settings, tmp_path):
+def test_a_request_keeps_its_snapshot_and_the_old_generation_goes_when_it_ends(
+    writable_settings, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(delta, "COMPACT_MIN_ROWS", 0)  # each change also replaces the FAISS files
     app = create_app(writable_settings)
+    embedder = load_embedder(writable_settings)
     with TestClient(app) as client:
         snapshots = app.state.snapshots
         with snapshots.use() as in_flight:
             old_generation = current_generation(writable_settings.index_dir)
-            added = add_files(writable_settings, load_embedder(writable_settings), [_article(tmp_path)]).added[0]
+            listed = in_flight.list_documents()
+            found = [p.chunk_id for p in in_flight.search("Shoigu air defence", k=5)]
+            added = add_files(writable_settings, embedder, [_article(tmp_path)]).added[0]
             _eventually(lambda: snapshots.current is not in_flight)
-            remove_document(writable_settings, added)  # a second change: the old generation is still leased
-            assert old_generation.exists()
+            remove_document(writable_settings, added)
+            build_index(writable_settings, embedder, [DEMO_ARTICLES])  # a new generation replaces the old
+            assert old_generation.exists()  # the in-flight request still holds it
             assert in_flight.get_document(added) is None  # the in-flight request sees its own snapshot
-            assert in_flight.list_documents()  # still readable
-        _eventually(lambda: snapshots.current.store.published == current_generation(writable_settings.index_dir).name)
-        add_files(writable_settings, load_embedder(writable_settings), [_article(tmp_path)])
+            assert in_flight.list_documents() == listed
+            assert [p.chunk_id for p in in_flight.search("Shoigu air defence", k=5)] == found
+        store = load_store(writable_settings)
+        _eventually(lambda: snapshots.current.store.published == store.published())
+        add_files(writable_settings, embedder, [_article(tmp_path)])
         assert not old_generation.exists()  # released, then pruned by the next change
         assert client.get("/healthz").status_code == 200
 

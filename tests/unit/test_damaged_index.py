@@ -41,7 +41,13 @@ def _generation(settings):
 
 
 def _fingerprint(folder):
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+    """The index's own files; SQLite's -shm and -wal files are how a reader of a WAL database coordinates with
+    writers, and a reader writes no data into them."""
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.iterdir())
+        if p.is_file() and not p.name.endswith(("-shm", "-wal"))
+    }
 
 
 def _empty(path):

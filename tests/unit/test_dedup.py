@@ -1,11 +1,13 @@
 """Duplicates: exact and lightly edited wire copies are found, different stories on the same topic are not."""
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from dalil.index.cleaning import clean_article
-from dalil.index.dedup import DuplicateFinder, deduplicate
+from dalil.index.dedup import DuplicateFinder, deduplicate, fingerprint
 from dalil.index.types import Article, RawArticle
 
 DEMO_ARTICLES = Path(__file__).resolve().parents[2] / "data" / "articles"
@@ -70,9 +72,45 @@ def test_deduplicate_keeps_the_first_and_aliases_the_copies():
     assert aliases == {"c": "a", "d": "a"}
 
 
+class IndexedInMemory:
+    """What a store keeps for finding duplicates (``IndexedTexts``), over a dict."""
+
+    def __init__(self, texts):
+        self.prints = {doc_id: fingerprint(text) for doc_id, text in texts.items()}
+        self.lookups = []
+
+    def exact_duplicate(self, exact):
+        return next((doc_id for doc_id, printed in self.prints.items() if printed.exact == exact), None)
+
+    def shared_shingles(self, shingles):
+        self.lookups.append(len(shingles))
+        found = [
+            (doc_id, len(printed.shingles & shingles), len(printed.shingles)) for doc_id, printed in self.prints.items()
+        ]
+        return [row for row in found if row[1]]
+
+
 def test_deduplicate_finds_copies_of_articles_already_indexed():
-    kept, aliases = deduplicate([article("new", AIR_DEFENCE + "\nوكالات")], existing=[("stored", AIR_DEFENCE)])
+    indexed = IndexedInMemory({"stored": AIR_DEFENCE})
+    kept, aliases = deduplicate([article("new", AIR_DEFENCE + "\nوكالات")], indexed=indexed)
     assert kept == [] and aliases == {"new": "stored"}
+
+
+def test_an_indexed_article_wins_over_an_equally_similar_one_of_the_batch():
+    edited = AIR_DEFENCE.replace("الأربعاء", "الخميس", 1)
+    indexed = IndexedInMemory({"stored": AIR_DEFENCE})
+    kept, aliases = deduplicate([article("batch", edited), article("later", edited)], indexed=indexed)
+    assert kept == [] and aliases == {"batch": "stored", "later": "stored"}
+    assert indexed.lookups, "the near-duplicate check asked the store"
+
+
+def test_shingle_hashes_are_the_same_in_every_process():
+    script = "from dalil.index.dedup import fingerprint; print(sorted(fingerprint('a b c d e f g').shingles))"
+    runs = {
+        subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+        for _ in range(2)
+    }
+    assert len(runs) == 1 and runs == {str(sorted(fingerprint("a b c d e f g").shingles)) + "\n"}
 
 
 def test_the_same_article_read_twice_gets_no_alias():

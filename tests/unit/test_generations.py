@@ -4,7 +4,17 @@ import sys
 
 import pytest
 
-from dalil.index.stores.faiss_sqlite.generations import CURRENT, current_generation, new_generation, open_generation
+from dalil.index.stores.faiss_sqlite.generations import (
+    CURRENT,
+    changed_generation,
+    current_generation,
+    new_generation,
+    open_generation,
+)
+
+
+def copied(root):
+    return changed_generation(root, in_place=lambda folder: False)
 
 
 def test_no_index_means_no_generation(tmp_path):
@@ -12,13 +22,13 @@ def test_no_index_means_no_generation(tmp_path):
 
 
 def test_a_generation_is_published_only_when_the_block_succeeds(tmp_path):
-    with new_generation(tmp_path, start_from_current=False) as folder:
+    with new_generation(tmp_path) as folder:
         (folder / "data.txt").write_text("one")
         assert current_generation(tmp_path) is None  # not visible while being written
     assert (current_generation(tmp_path) / "data.txt").read_text() == "one"
 
     with pytest.raises(RuntimeError):
-        with new_generation(tmp_path, start_from_current=True) as folder:
+        with copied(tmp_path) as folder:
             (folder / "data.txt").write_text("half-written")
             raise RuntimeError("crash in the middle of an update")
     assert (current_generation(tmp_path) / "data.txt").read_text() == "one"
@@ -26,9 +36,11 @@ def test_a_generation_is_published_only_when_the_block_succeeds(tmp_path):
 
 
 def test_updates_start_from_the_current_generation_and_old_ones_are_pruned(tmp_path):
+    with new_generation(tmp_path):
+        pass
     seen = []
     for value in ("one", "two", "three"):
-        with new_generation(tmp_path, start_from_current=True) as folder:
+        with copied(tmp_path) as folder:
             previous = folder / "data.txt"
             seen.append(previous.read_text() if previous.exists() else None)
             previous.write_text(value)
@@ -38,24 +50,45 @@ def test_updates_start_from_the_current_generation_and_old_ones_are_pruned(tmp_p
     assert os.readlink(tmp_path / CURRENT) == current_generation(tmp_path).name
 
 
+def test_a_change_in_place_writes_in_the_published_generation_and_prunes_older_ones(tmp_path):
+    with new_generation(tmp_path) as first:
+        (first / "data.txt").write_text("one")
+    _, lease = open_generation(tmp_path)
+    with copied(tmp_path) as second:
+        (second / "data.txt").write_text("two")
+    assert first.exists()  # leased
+    lease.release()
+    with changed_generation(tmp_path, in_place=lambda folder: folder == second) as folder:
+        assert folder == second
+        (folder / "data.txt").write_text("three")
+    assert current_generation(tmp_path) == second and (second / "data.txt").read_text() == "three"
+    assert not first.exists()
+
+
+def test_a_change_needs_a_published_generation(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        with copied(tmp_path):
+            pass
+
+
 def test_a_leased_generation_outlives_any_number_of_changes_and_goes_once_released(tmp_path):
-    with new_generation(tmp_path, start_from_current=False) as folder:
+    with new_generation(tmp_path) as folder:
         (folder / "data.txt").write_text("old")
     opened, lease = open_generation(tmp_path)
     for value in ("new", "newer", "newest"):
-        with new_generation(tmp_path, start_from_current=True) as folder:
+        with copied(tmp_path) as folder:
             (folder / "data.txt").write_text(value)
     assert (opened / "data.txt").read_text() == "old"
     assert (current_generation(tmp_path) / "data.txt").read_text() == "newest"
     assert sorted(p for p in tmp_path.iterdir() if p.name.startswith("gen-")) == sorted([opened, folder])
     lease.release()
-    with new_generation(tmp_path, start_from_current=True):
+    with copied(tmp_path):
         pass
     assert not opened.exists()
 
 
 def test_a_lease_held_by_another_process_protects_its_generation_until_that_process_dies(tmp_path):
-    with new_generation(tmp_path, start_from_current=False) as folder:
+    with new_generation(tmp_path) as folder:
         (folder / "data.txt").write_text("old")
     script = (
         "import sys, time; from pathlib import Path; "
@@ -65,12 +98,12 @@ def test_a_lease_held_by_another_process_protects_its_generation_until_that_proc
     reader = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], stdout=subprocess.PIPE, text=True)
     try:
         assert reader.stdout.readline().strip() == "held"
-        with new_generation(tmp_path, start_from_current=True):
+        with copied(tmp_path):
             pass
         assert folder.exists()
     finally:
         reader.kill()
         reader.wait()
-    with new_generation(tmp_path, start_from_current=True):
+    with copied(tmp_path):
         pass
     assert not folder.exists()

@@ -1,23 +1,38 @@
 """``DALIL_STORE=faiss``: the index as files on one machine, FAISS for vectors beside SQLite for the rest.
 
-Every change is written into a new generation folder and published by swapping a symlink (``generations.py``),
-so a reader keeps the snapshot it opened and a writer that dies leaves the published index untouched.
+A build writes a new generation folder and publishes it by swapping a symlink (``generations.py``). A later
+change is one SQLite transaction in the published generation: rows, fingerprints and the vectors' delta
+(``delta.py``) together, so its cost follows the change, not the index. A reader holds one read transaction
+and keeps the state it opened; a writer that dies leaves the last committed state.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+import threading
+import weakref
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
-from dalil.index.manifest import MANIFEST_FILE, Manifest, ManifestMismatch
+from dalil.index.manifest import MANIFEST_FILE, Manifest, ManifestMismatch, now
 from dalil.index.protocols import IndexUnavailable, UnknownDocument
-from dalil.index.stores.faiss_sqlite.generations import Lease, current_generation, new_generation, open_generation
+from dalil.index.stores.faiss_sqlite import delta
+from dalil.index.stores.faiss_sqlite.fingerprints import SqliteFingerprints
+from dalil.index.stores.faiss_sqlite.generations import (
+    Lease,
+    changed_generation,
+    current_generation,
+    file_lease_name,
+    new_generation,
+    open_generation,
+    remove_unleased,
+)
 from dalil.index.stores.faiss_sqlite.jobs import SqliteJobs
 from dalil.index.stores.faiss_sqlite.keys import SqliteKeys
 from dalil.index.stores.faiss_sqlite.tables import Tables
@@ -27,9 +42,12 @@ from dalil.settings import Settings
 
 NAME = "faiss"
 TABLES_FILE = "store.sqlite"
-CHUNK_VECTORS = "chunks.faiss"
-SENTENCE_VECTORS = "sentences.faiss"
 CHECKPOINT = "checkpoint.json"
+FORMAT = "2"  # tables in WAL mode, changed in place, with the vectors' delta and articles' fingerprints
+# Opening retries when a change replaced a file the snapshot was about to read (a compaction's old base).
+OPEN_ATTEMPTS = 3
+
+logger = logging.getLogger("dalil.index")
 
 
 class FaissStore:
@@ -42,21 +60,42 @@ class FaissStore:
             raise ValueError("DALIL_FAISS_FACTORY must be a FAISS factory string such as 'Flat' or 'HNSW32'")
         self.root = Path(root)
         self.factory = factory
+        # Base vector files as loaded, shared by every open snapshot that reads the same file.
+        self._bases: weakref.WeakValueDictionary[tuple, VectorIndex] = weakref.WeakValueDictionary()
+        self._bases_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "FaissStore":
         return cls(settings.index_dir, settings.faiss_factory)
 
     def open(self) -> "FaissSnapshot":
-        opened = open_generation(self.root)
-        if opened is None:
-            raise IndexUnavailable(f"no index at {self.root}: build one with `dalil index build`")
-        folder, lease = opened
-        try:
-            return FaissSnapshot(folder, lease)
-        except BaseException:
-            lease.release()
-            raise
+        for attempt in range(OPEN_ATTEMPTS):
+            token = self.published()
+            opened = open_generation(self.root)
+            if opened is None:
+                raise IndexUnavailable(f"no index at {self.root}: build one with `dalil index build`")
+            folder, lease = opened
+            try:
+                return FaissSnapshot(folder, lease, self._load_base)
+            except IndexUnavailable:
+                lease.release()
+                if attempt + 1 == OPEN_ATTEMPTS or self.published() == token:
+                    raise  # damaged, not merely changed while it was opened
+            except BaseException:
+                lease.release()
+                raise
+        raise AssertionError("unreachable")
+
+    def _load_base(self, path: Path) -> VectorIndex:
+        """A base vector file, loaded once for all the snapshots reading it; leased while it is read."""
+        with Lease(self.root, file_lease_name(path)):
+            stat = path.stat()
+            key = (str(path), stat.st_ino, stat.st_mtime_ns, stat.st_size)
+            with self._bases_lock:
+                loaded = self._bases.get(key)
+                if loaded is None:
+                    loaded = self._bases[key] = VectorIndex.load(path)
+            return loaded
 
     def keys(self) -> SqliteKeys:
         return SqliteKeys(self.root)
@@ -66,21 +105,69 @@ class FaissStore:
 
     def published(self) -> str | None:
         folder = current_generation(self.root)
-        return folder.name if folder is not None else None
+        if folder is None:
+            return None
+        try:
+            return _token(folder, _published_state(folder))
+        except sqlite3.Error:
+            return folder.name  # opening it will say what is wrong
 
     @contextmanager
     def change(self, fresh: Manifest | None = None, resume: str | None = None) -> Iterator["FaissChange"]:
-        if fresh is None and current_generation(self.root) is None:
-            raise IndexUnavailable(f"no index at {self.root}: run `dalil index build` first")
-        resume = resume if fresh is not None else None  # only a build from scratch is resumable here
-        with new_generation(self.root, start_from_current=fresh is None, resume=resume) as folder:
-            change = FaissChange(folder, fresh, self.factory)
-            try:
-                yield change
-            except BaseException:
-                change.abandon()
-                raise
-            change.save()
+        if fresh is not None:
+            with new_generation(self.root, resume=resume) as folder:
+                yield from _run(FaissChange(folder, fresh, self.factory))
+            return
+        try:
+            with changed_generation(self.root, _changes_in_place) as folder:
+                yield from _run(FaissChange(folder, None, self.factory))
+                self._remove_unused_bases(folder)
+        except FileNotFoundError as exc:
+            if current_generation(self.root) is None:
+                raise IndexUnavailable(f"no index at {self.root}: run `dalil index build` first") from exc
+            raise
+
+    def _remove_unused_bases(self, folder: Path) -> None:
+        """Base vector files no longer named by the state (replaced by a compaction, or left by a writer that
+        died while writing one), unless a snapshot is loading them."""
+        state = _published_state(folder)
+        used = {delta.base_file(state, kind) for kind in delta.KINDS}
+        for path in folder.glob("*.faiss"):
+            if path.name not in used:
+                remove_unleased(self.root, file_lease_name(path), path)
+        for partial in folder.glob(".*.faiss"):
+            partial.unlink(missing_ok=True)  # under the writers' lock: no writer is making it
+
+
+def _run(change: "FaissChange") -> Iterator["FaissChange"]:
+    try:
+        yield change
+    except BaseException:
+        change.abandon()
+        raise
+    change.save()
+
+
+def _changes_in_place(folder: Path) -> bool:
+    """Whether a change may be written inside this published generation: its tables say so. Older ones are
+    changed once in a copy, which takes up the format."""
+    try:
+        return _published_state(folder).get("format") == FORMAT
+    except sqlite3.Error:
+        return False
+
+
+def _published_state(folder: Path) -> dict[str, str]:
+    """The state table as last committed."""
+    tables = Tables(folder / TABLES_FILE, readonly=True)
+    try:
+        return tables.state()
+    finally:
+        tables.close()
+
+
+def _token(folder: Path, state: dict[str, str]) -> str:
+    return f"{folder.name}.{state.get('version', '0')}"
 
 
 class _Reads:
@@ -99,36 +186,45 @@ class _Reads:
 
 
 class FaissSnapshot(_Reads):
-    """A published generation, opened read-only; it never changes, so what derives from it is computed once."""
+    """The published state as of opening: one read transaction on the tables, the base vector files as loaded
+    (``load_base``) and the delta since them."""
 
-    def __init__(self, folder: Path, lease: Lease | None = None) -> None:
+    def __init__(self, folder: Path, lease: Lease | None = None, load_base=VectorIndex.load) -> None:
         self.folder = folder
         self.location = str(folder)
-        self.published = folder.name
         self._lease = lease
         self.manifest = _opened(folder, MANIFEST_FILE, lambda path: Manifest.load(path.parent))
         self.tables = _opened(folder, TABLES_FILE, lambda path: Tables(path, readonly=True))
         try:
-            # Opening reads nothing (read-only, immutable): an empty or truncated file fails at this first read.
+            # The first read fixes the snapshot; an empty or truncated file fails here.
+            state = _opened(folder, TABLES_FILE, lambda _: self.tables.state())
+            self.published = _token(folder, state)
             self._counts = _opened(folder, TABLES_FILE, lambda _: self.tables.counts())
-            self.chunk_vectors = _opened(folder, CHUNK_VECTORS, VectorIndex.load)
-            self.sentence_vectors = _opened(folder, SENTENCE_VECTORS, VectorIndex.load)
+            if "counts" in state:  # changes since the build are in the tables, not in manifest.json
+                self.manifest.counts, self.manifest.updated = json.loads(state["counts"]), state["updated"]
+            self.chunk_vectors = self._vectors(state, "chunks", load_base)
+            self.sentence_vectors = self._vectors(state, "sentences", load_base)
             self._check_vectors()
         except BaseException:
             self.tables.close()
             raise
 
+    def _vectors(self, state: dict[str, str], kind: str, load_base) -> delta.LiveVectors:
+        base = _opened(self.folder, delta.base_file(state, kind), load_base)
+        added_ids, added, removed = _opened(
+            self.folder, TABLES_FILE, lambda _: delta.read_delta(self.tables.db, kind, base.dim)
+        )
+        return delta.LiveVectors(base, added_ids, added, removed)
+
     def _check_vectors(self) -> None:
-        """Each vector file belongs with these tables: the manifest's dimension and one vector per row."""
-        for name, vectors, table in (
-            (CHUNK_VECTORS, self.chunk_vectors, "chunks"),
-            (SENTENCE_VECTORS, self.sentence_vectors, "sentences"),
-        ):
-            if vectors.dim != self.manifest.dim or len(vectors) != self._counts[table]:
+        """Each kind's vectors belong with these tables: the manifest's dimension and one vector per row."""
+        for kind, vectors in (("chunks", self.chunk_vectors), ("sentences", self.sentence_vectors)):
+            if vectors.dim != self.manifest.dim or len(vectors) != self._counts[kind]:
                 raise _damaged(
                     self.folder,
-                    f"{name} holds {len(vectors):,} vectors of dimension {vectors.dim}, where the tables have "
-                    f"{self._counts[table]:,} {table} and the manifest says dimension {self.manifest.dim}",
+                    f"{vectors.base.name} holds {len(vectors):,} vectors (with the changes since it was written) of "
+                    f"dimension {vectors.dim}, where the tables have {self._counts[kind]:,} {kind} and the manifest "
+                    f"says dimension {self.manifest.dim}",
                 )
 
     def close(self) -> None:
@@ -163,7 +259,7 @@ class FaissSnapshot(_Reads):
     def search_sentences(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         return self._search(self.sentence_vectors, "sentences", vector, k)
 
-    def _search(self, vectors: VectorIndex, table: str, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+    def _search(self, vectors: delta.LiveVectors, table: str, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         hits = vectors.search(vector, k)
         ids = self.tables.ids_of_rowids(table, [rowid for rowid, _ in hits])
         return [(ids[rowid], score) for rowid, score in hits if rowid in ids]
@@ -182,38 +278,52 @@ class FaissSnapshot(_Reads):
 
 
 class FaissChange(_Reads):
-    """A generation being written: from scratch (``fresh`` manifest) or from a copy of the published one.
+    """A change being written: a build from scratch (``fresh`` manifest) into a new generation, or a change to
+    the published state, in one transaction in its generation (``folder``).
 
-    A fresh build stages its vectors on disk and makes the FAISS indexes when it is saved, when their size is
-    known; a change to a published index adds to and removes from its indexes as they are.
+    A build stages its vectors on disk and makes the FAISS indexes when it is saved, when their size is known;
+    a later change logs its vectors beside the rows (``delta.VectorLog``), folded into new base files now and then.
     """
 
     def __init__(self, folder: Path, fresh: Manifest | None, factory: str) -> None:
         self.folder = folder
-        self.vectors: dict[str, VectorIndex | StagedVectors]
+        self.vectors: dict[str, delta.VectorLog | StagedVectors]
         checkpoint = _read_checkpoint(folder) if fresh is not None else None
         if fresh is not None and checkpoint is None:
             for leftover in folder.iterdir():  # a resumable folder whose writer died before its first checkpoint
                 leftover.unlink()
         self.tables = Tables(folder / TABLES_FILE)
+        self.fingerprints = SqliteFingerprints(self.tables.db)
         if checkpoint is not None:
             self.manifest = Manifest.from_dict(checkpoint["manifest"], str(folder))
             self.vectors = {}
-            for name, state in checkpoint["vectors"].items():
-                staged = StagedVectors(folder / name, self.manifest.dim)
+            for kind, state in checkpoint["vectors"].items():
+                staged = StagedVectors(folder / delta.base_file({}, kind), self.manifest.dim)
                 staged.truncate(state["rows"])
                 staged.removed = set(state["removed"])
-                self.vectors[name] = staged
+                self.vectors[kind] = staged
         elif fresh is not None:
             fresh.store, fresh.store_options = NAME, {"faiss_factory": factory}
             self.manifest = fresh
-            self.vectors = {name: StagedVectors(folder / name, fresh.dim) for name in (CHUNK_VECTORS, SENTENCE_VECTORS)}
+            self.vectors = {kind: StagedVectors(folder / delta.base_file({}, kind), fresh.dim) for kind in delta.KINDS}
         else:
             self.manifest = Manifest.load(folder)
-            self.vectors = {name: VectorIndex.load(folder / name) for name in (CHUNK_VECTORS, SENTENCE_VECTORS)}
+            if self.tables.state().get("format") != FORMAT:
+                self._take_up_format()
+            self.vectors = {kind: delta.VectorLog(self.tables, kind, self.manifest.dim) for kind in delta.KINDS}
 
-    def document_texts(self) -> Iterable[tuple[str, str]]:
-        return self.tables.document_texts()
+    def _take_up_format(self) -> None:
+        """A generation written before changes were made in place: its vector files are the bases, holding every
+        row, and its articles are fingerprinted (once, in the copy this change is written in)."""
+        self.tables.set_state(_every_row_in_the_bases(self.tables))
+        self.fingerprints.backfill()
+        self.tables.set_state({"format": FORMAT})
+
+    def exact_duplicate(self, exact: bytes) -> str | None:
+        return self.fingerprints.exact_duplicate(exact)
+
+    def shared_shingles(self, shingles: Collection[int]) -> list[tuple[str, int, int]]:
+        return self.fingerprints.shared_shingles(shingles)
 
     def add_document(
         self,
@@ -224,52 +334,82 @@ class FaissChange(_Reads):
         chunk_vectors: np.ndarray,
     ) -> None:
         sentence_rows, chunk_rows = self.tables.add_document(article, sentences, chunks)
-        self.vectors[SENTENCE_VECTORS].add(sentence_rows, sentence_vectors)
-        self.vectors[CHUNK_VECTORS].add(chunk_rows, chunk_vectors)
+        self.fingerprints.add(article.doc_id, article.text)
+        self.vectors["sentences"].add(sentence_rows, sentence_vectors)
+        self.vectors["chunks"].add(chunk_rows, chunk_vectors)
 
     def remove_document(self, doc_id: str) -> None:
-        if not self.tables.has_document(doc_id):
+        article = self.tables.document(doc_id)
+        if article is None:
             raise UnknownDocument(doc_id)
+        self.fingerprints.remove(doc_id, article.text)
         sentence_rows, chunk_rows = self.tables.remove_document(doc_id)
-        self.vectors[SENTENCE_VECTORS].remove(sentence_rows)
-        self.vectors[CHUNK_VECTORS].remove(chunk_rows)
+        self.vectors["sentences"].remove(sentence_rows)
+        self.vectors["chunks"].remove(chunk_rows)
 
     def add_alias(self, alias_id: str, doc_id: str, path: str | None) -> None:
         self.tables.add_alias(alias_id, doc_id, path)
 
     def checkpoint(self) -> None:
-        """A build from scratch can be taken up again from here if this process dies; other changes are not."""
-        self.tables.commit()
+        """A build from scratch can be taken up again from here if this process dies; a change in place is one
+        transaction, committed only when it is published."""
         if not all(isinstance(vectors, StagedVectors) for vectors in self.vectors.values()):
             return
+        self.tables.commit()
         state = {
             "manifest": self.manifest.to_dict(),
-            "vectors": {name: {"rows": len(v), "removed": sorted(v.removed)} for name, v in self.vectors.items()},
+            "vectors": {kind: {"rows": len(v), "removed": sorted(v.removed)} for kind, v in self.vectors.items()},
         }
         partial = self.folder / f".{CHECKPOINT}"
         partial.write_text(json.dumps(state))
         os.replace(partial, self.folder / CHECKPOINT)
 
     def abandon(self) -> None:
+        self.tables.rollback()
         self.tables.close()
 
     def save(self) -> None:
-        """Write everything into the generation folder; publishing it is the generation's swap."""
+        """Commit everything; for a build, publishing the folder is the generation's swap."""
+        counts = self.tables.counts()
+        version = int(self.tables.state().get("version", 0)) + 1
+        self.tables.set_state({"version": version, "counts": json.dumps(counts), "updated": now()})
+        if all(isinstance(vectors, StagedVectors) for vectors in self.vectors.values()):
+            self._save_build(counts)
+            return
         self.tables.commit()
-        self.manifest.touch(self.tables.counts())
+        if delta.needs_compaction(self.tables, counts, self.manifest.dim):
+            try:
+                delta.compact(self.folder, self.tables, self.manifest.dim)
+                self.tables.set_state({"version": version + 1})
+                self.tables.commit()
+            except Exception:  # the change itself is committed; the next one tries again
+                self.tables.rollback()
+                logger.exception("folding the vectors' delta into new files failed")
+        self.tables.close()
+
+    def _save_build(self, counts: dict[str, int]) -> None:
+        self.tables.set_state(
+            delta.base_state(self.tables, {kind: delta.base_file({}, kind) for kind in delta.KINDS})
+            | {"format": FORMAT}
+        )
+        self.tables.commit()
+        self.manifest.touch(counts)
         self.tables.close()
         rng = np.random.default_rng(0)  # a build's index is the same every time it is built from the same data
-        for name in list(self.vectors):
-            vectors = self.vectors.pop(name)
-            if isinstance(vectors, StagedVectors):
-                staged = vectors
-                vectors, layout = staged.build(self.manifest.store_options["faiss_factory"], rng)
-                self.manifest.store_options.update(layout.as_options(name.split(".")[0]))
-                staged.discard()
-            vectors.save(self.folder / name)
+        for kind in list(self.vectors):
+            staged = self.vectors.pop(kind)
+            assert isinstance(staged, StagedVectors)
+            vectors, layout = staged.build(self.manifest.store_options["faiss_factory"], rng)
+            self.manifest.store_options.update(layout.as_options(kind))
+            staged.discard()
+            vectors.save(self.folder / delta.base_file({}, kind))
             del vectors  # one final index in memory at a time: at 1M sentences each is hundreds of MB
         self.manifest.save(self.folder)
         (self.folder / CHECKPOINT).unlink(missing_ok=True)
+
+
+def _every_row_in_the_bases(tables: Tables) -> dict[str, object]:
+    return delta.base_state(tables, {kind: delta.base_file({}, kind) for kind in delta.KINDS})
 
 
 def _opened(folder: Path, name: str, load):

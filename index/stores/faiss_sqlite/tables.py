@@ -1,7 +1,13 @@
 """The SQLite half of the FAISS store: documents, sentences, chunks, aliases, and the FTS5 table for BM25.
 
-Vectors live in FAISS (``vectors.py``); FAISS ids are the ``rowid`` of the chunk or sentence row here. Outside
-this store, things are known by their own ids; the rowids never leave it.
+Vectors live in FAISS (``vectors.py``); FAISS ids are the ``rowid`` of the chunk or sentence row here. Rowids are
+never reused (``state`` keeps the next one), so a rowid names one vector for the life of the index. Outside this
+store, things are known by their own ids; the rowids never leave it.
+
+The file is in WAL mode: a change is written in place in one transaction, and a reader holds one read
+transaction for as long as it is open, so it keeps seeing the state it opened, whatever is committed meanwhile.
+The ``state`` table says which FAISS files hold the vectors and what changed since they were written
+(``delta.py``), and counts the published changes (``version``).
 """
 
 from __future__ import annotations
@@ -55,6 +61,18 @@ CREATE TABLE IF NOT EXISTS aliases (
 -- Terms are pre-normalized and stemmed in Python, so FTS5 only splits on spaces.
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms USING fts5(terms, tokenize = 'unicode61 remove_diacritics 0');
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_vocab USING fts5vocab(chunk_terms, 'row');
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- Vectors added since the kind's FAISS file was written, and rows of that file removed since (``delta.py``).
+CREATE TABLE IF NOT EXISTS vector_log (
+    kind TEXT NOT NULL, rowid INTEGER NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (kind, rowid)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS vector_removed (kind TEXT NOT NULL, rowid INTEGER NOT NULL, PRIMARY KEY (kind, rowid))
+    WITHOUT ROWID;
+-- Each article's word 5-gram hashes, for finding near-duplicates of a new article (``fingerprints.py``).
+CREATE TABLE IF NOT EXISTS fingerprints (doc INTEGER PRIMARY KEY, exact BLOB NOT NULL, size INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS fingerprints_exact ON fingerprints(exact);
+CREATE TABLE IF NOT EXISTS shingles (hash INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (hash, doc))
+    WITHOUT ROWID;
 """
 BM25_RANKING = (
     "SELECT rowid, -bm25(chunk_terms) FROM chunk_terms WHERE chunk_terms MATCH ? ORDER BY bm25(chunk_terms) LIMIT ?"
@@ -64,22 +82,53 @@ LANGUAGE_OVERFETCH = 4
 
 
 class Tables:
-    """One generation's SQLite file. ``readonly`` opens a published generation without ever writing to it."""
+    """One generation's SQLite file. ``readonly`` opens a snapshot of it that never writes to it."""
 
     def __init__(self, path: Path, readonly: bool = False) -> None:
         self.path = Path(path)
+        self._next_rowid: dict[str, int] = {}
         if readonly:
-            # A published generation never changes: read-only and immutable, so opening it writes nothing.
             self.db = sqlite3.connect(
-                f"{self.path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, check_same_thread=False
+                f"{self.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False, isolation_level=None
             )
+            # The read transaction starts at the first read and lasts until close: this reader's snapshot.
+            self.db.execute("BEGIN")
         else:
             self.db = sqlite3.connect(self.path, check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA foreign_keys = ON")
+            # Shingles go in at random places of a large B-tree: a bigger page cache than SQLite's 2 MB default.
+            self.db.execute("PRAGMA cache_size = -65536")
             self.db.executescript(SCHEMA)
 
     def close(self) -> None:
         self.db.close()
+
+    def state(self) -> dict[str, str]:
+        try:
+            return dict(self.db.execute("SELECT key, value FROM state").fetchall())
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return {}  # written before the table existed
+            raise
+
+    def set_state(self, values: dict[str, object]) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)", [(k, str(v)) for k, v in values.items()]
+        )
+
+    def next_rowid(self, table: str) -> int:
+        """The next row's rowid: past every rowid this table ever had, so none is reused."""
+        if table not in self._next_rowid:
+            kept = int(self.state().get(f"next_rowid:{table}", 0))
+            top = self.db.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM {table}").fetchone()[0]
+            self._next_rowid[table] = max(kept, top + 1)
+        return self._next_rowid[table]
+
+    def _take_rowid(self, table: str) -> int:
+        rowid = self.next_rowid(table)
+        self._next_rowid[table] = rowid + 1
+        return rowid
 
     # ---- writing -------------------------------------------------------------------------
 
@@ -103,17 +152,20 @@ class Tables:
         )
         sentence_rows = [
             self.db.execute(
-                'INSERT INTO sentences (id, doc_id, n, start, "end", text) VALUES (?, ?, ?, ?, ?, ?)',
-                (s.id, s.doc_id, s.n, s.start, s.end, s.text),
+                'INSERT INTO sentences (rowid, id, doc_id, n, start, "end", text) VALUES (?, ?, ?, ?, ?, ?, ?)',
+                (self._take_rowid("sentences"), s.id, s.doc_id, s.n, s.start, s.end, s.text),
             ).lastrowid
             for s in sentences
         ]
         chunk_rows = []
         for c in chunks:
             rowid = self.db.execute(
-                'INSERT INTO chunks (id, doc_id, n, start, "end", text, sentence_ids, language)'
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (c.id, c.doc_id, c.n, c.start, c.end, c.text, json.dumps(c.sentence_ids), article.language),
+                'INSERT INTO chunks (rowid, id, doc_id, n, start, "end", text, sentence_ids, language)'
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    self._take_rowid("chunks"),
+                    *(c.id, c.doc_id, c.n, c.start, c.end, c.text, json.dumps(c.sentence_ids), article.language),
+                ),
             ).lastrowid
             self.db.execute(
                 "INSERT INTO chunk_terms (rowid, terms) VALUES (?, ?)",
@@ -139,7 +191,12 @@ class Tables:
         return sentence_rows, chunk_rows
 
     def commit(self) -> None:
+        self.set_state({f"next_rowid:{table}": rowid for table, rowid in self._next_rowid.items()})
         self.db.commit()
+
+    def rollback(self) -> None:
+        self.db.rollback()
+        self._next_rowid.clear()
 
     # ---- reading -------------------------------------------------------------------------
 
@@ -158,9 +215,6 @@ class Tables:
             (doc_id,),
         ).fetchone()
         return Article(*row) if row else None
-
-    def document_texts(self) -> Iterable[tuple[str, str]]:
-        yield from self.db.execute("SELECT id, text FROM documents ORDER BY id")
 
     def list_documents(self) -> list[DocumentInfo]:
         rows = self.db.execute(

@@ -111,8 +111,9 @@ class StagedVectors:
 
 
 class VectorIndex:
-    def __init__(self, index: faiss.Index) -> None:
+    def __init__(self, index: faiss.Index, name: str = "") -> None:
         self.index = index
+        self.name = name  # the file it was loaded from
 
     @classmethod
     def create(cls, dim: int, factory: str) -> "VectorIndex":
@@ -130,7 +131,7 @@ class VectorIndex:
 
     @classmethod
     def load(cls, path: Path) -> "VectorIndex":
-        return cls(faiss.read_index(str(path)))
+        return cls(faiss.read_index(str(path)), path.name)
 
     def save(self, path: Path) -> None:
         faiss.write_index(self.index, str(path))
@@ -169,10 +170,13 @@ class VectorIndex:
         self.index = faiss.IndexIDMap2(inner)
         self.add(kept, vectors)
 
-    def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
+    def search(
+        self, query: np.ndarray, k: int, params: faiss.SearchParameters | None = None
+    ) -> list[tuple[int, float]]:
         if len(self) == 0 or k <= 0:
             return []
-        scores, ids = self.index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), k)
+        query = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
+        scores, ids = self.index.search(query, k) if params is None else self.index.search(query, k, params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i != -1]
 
     def reconstruct(self, ids: Sequence[int]) -> np.ndarray:
