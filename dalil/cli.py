@@ -288,14 +288,14 @@ def serve(
 
     from dalil.prompts import PromptError
     from dalil.service.app import create_app
-    from dalil.service.main import proxy_options
+    from dalil.service.main import server_options
 
     settings = settings_for(index)
     try:
         application = create_app(settings)
     except (PromptError, PluginError, ValueError) as exc:  # broken templates, plug-ins or settings stop start-up
         raise fail(str(exc)) from exc
-    options = {"host": host or settings.host, "port": port or settings.port, **proxy_options(settings)}
+    options = {"host": host or settings.host, "port": port or settings.port, **server_options(settings)}
     if workers == 1:
         uvicorn.run(application, **options)
         return

@@ -105,6 +105,8 @@ class Settings(BaseSettings):
     # Larger request bodies get 413 before they are read; a body that stalls this long gets 408.
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     body_timeout_s: float = Field(default=10.0, gt=0)
+    # A request whose line and headers take longer than this to arrive gets 408 and its connection is closed.
+    header_timeout_s: float = Field(default=10.0, gt=0)
     # The cap for file uploads to POST /v1/documents (spooled to disk as they arrive).
     max_upload_bytes: int = Field(default=50_000_000, ge=1024)
     # How long a write request waits for its job before answering 202 with the job to follow.

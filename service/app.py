@@ -21,6 +21,7 @@ from dalil.index.stores import load_store
 from dalil.qa import Answerer, Answerers
 from dalil.service import errors
 from dalil.service.guards import BodyGuard, QuestionSlots, SecurityHeaders
+from dalil.service.head_deadline import STATE_KEY as HEAD_TIMEOUT_KEY
 from dalil.service.ratelimit import QuestionLimiter
 from dalil.service.routes import ask, documents, health, search, stream, widget, writes
 from dalil.service.snapshots import Snapshots, follow_published, public_reason
@@ -83,7 +84,7 @@ def create_app(
     usable = Answerers.from_settings(settings, answerers)
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[dict]:
         snapshots: Snapshots = app.state.snapshots
         snapshots.replace(*((index, None) if index is not None else _load(settings)))
         follower = None
@@ -97,7 +98,7 @@ def create_app(
                 )
             )
         try:
-            yield
+            yield {HEAD_TIMEOUT_KEY: settings.header_timeout_s}  # read by the server's protocol (head_deadline)
         finally:
             if follower is not None:
                 follower.cancel()

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 def serving(app, port: int | None = None, start_timeout_s: float = 20.0, **options) -> Iterator[str]:
     """Serve ``app`` on 127.0.0.1 (a free port unless given) in a thread; yields its base URL, stops on exit.
 
-    ``options`` go to ``uvicorn.Config`` (e.g. the service's ``proxy_options``)."""
+    ``options`` go to ``uvicorn.Config`` (e.g. the service's ``server_options``)."""
     import uvicorn
 
     if port is None:

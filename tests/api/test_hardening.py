@@ -3,6 +3,9 @@ addresses, leaking error messages, response headers and documentation that needs
 
 import asyncio
 import re
+import select
+import socket
+import time
 
 import httpx
 import pytest
@@ -11,7 +14,7 @@ from fastapi.testclient import TestClient
 from dalil.index.protocols import IndexUnavailable
 from dalil.service.app import create_app
 from dalil.service.guards import BodyGuard
-from dalil.service.main import proxy_options
+from dalil.service.main import server_options
 from dalil.service.snapshots import public_reason
 from dalil.testing.server import serving
 
@@ -138,7 +141,7 @@ def test_an_unusable_index_is_explained_without_folders_or_library_internals(mak
 
 def test_a_forwarded_address_does_not_escape_the_rate_limit(settings_for_tests):
     settings = settings_for_tests.model_copy(update={"rate_limit": "2/minute"})
-    with serving(create_app(settings), **proxy_options(settings)) as url:
+    with serving(create_app(settings), **server_options(settings)) as url:
         codes = [
             httpx.post(f"{url}/v1/search", json={"query": "روسيا"}, headers={"X-Forwarded-For": f"10.0.0.{n}"})
             for n in range(3)
@@ -147,6 +150,39 @@ def test_a_forwarded_address_does_not_escape_the_rate_limit(settings_for_tests):
 
 
 def test_forwarded_addresses_are_believed_only_from_trusted_proxies(settings_for_tests):
-    assert proxy_options(settings_for_tests) == {"proxy_headers": False}
+    untrusting = server_options(settings_for_tests)
+    assert untrusting["proxy_headers"] is False and "forwarded_allow_ips" not in untrusting
     trusted = settings_for_tests.model_copy(update={"trusted_proxies": ["10.1.0.0/16", "127.0.0.1"]})
-    assert proxy_options(trusted) == {"proxy_headers": True, "forwarded_allow_ips": "10.1.0.0/16,127.0.0.1"}
+    assert server_options(trusted) | {"http": None} == {
+        "http": None,
+        "proxy_headers": True,
+        "forwarded_allow_ips": "10.1.0.0/16,127.0.0.1",
+    }
+
+
+def _read_all(connection: socket.socket) -> bytes:
+    received = b""
+    while chunk := connection.recv(4096):
+        received += chunk
+    return received
+
+
+def test_headers_that_arrive_too_slowly_get_408_and_the_connection_is_closed(settings_for_tests):
+    settings = settings_for_tests.model_copy(update={"header_timeout_s": 1.0})
+    with serving(create_app(settings), **server_options(settings)) as url:
+        port = int(url.rsplit(":", 1)[1])
+        with (
+            socket.create_connection(("127.0.0.1", port), timeout=10) as silent,
+            socket.create_connection(("127.0.0.1", port), timeout=10) as trickling,
+        ):
+            for byte in b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: never ending":  # never completed
+                if select.select([trickling], [], [], 0.05)[0]:
+                    break  # the server answered
+                trickling.sendall(bytes([byte]))
+            answers = [_read_all(trickling), _read_all(silent)]  # a server that waited on would time these out
+        assert all(answer.startswith(b"HTTP/1.1 408 ") for answer in answers), answers
+        assert httpx.get(f"{url}/healthz").status_code == 200  # a prompt request is served as before
+        with httpx.Client() as kept_alive:  # and a connection kept alive between prompt requests is not cut
+            assert kept_alive.get(f"{url}/healthz").status_code == 200
+            time.sleep(1.5)
+            assert kept_alive.get(f"{url}/healthz").status_code == 200

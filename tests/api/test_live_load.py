@@ -16,7 +16,7 @@ from dalil.index.stores import load_store
 from dalil.index.stores.faiss_sqlite.generations import current_generation
 from dalil.index.types import RawArticle
 from dalil.service.app import create_app
-from dalil.service.main import proxy_options
+from dalil.service.main import server_options
 from dalil.settings import Settings
 from dalil.testing.server import serving
 from tests.conftest import DEMO_ARTICLES
@@ -53,7 +53,7 @@ def test_readers_during_adds_and_removes_see_whole_snapshots(_demo_index_dir, tm
     outcomes: Counter[str] = Counter()
     problems: list[str] = []
 
-    with serving(create_app(settings), **proxy_options(settings)) as url:
+    with serving(create_app(settings), **server_options(settings)) as url:
         with httpx.Client(base_url=url, timeout=60) as client:
             for summary in client.get("/v1/documents").json()["documents"]:
                 texts[summary["id"]] = client.get(f"/v1/documents/{summary['id']}").json()["text"]

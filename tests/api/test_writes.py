@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from dalil.cli import app as cli
 from dalil.index.stores import load_store
 from dalil.service.app import create_app
-from dalil.service.main import proxy_options
+from dalil.service.main import server_options
 from dalil.testing.server import serving
 
 HERDERS = "Zebracorn herders\n\nThe zebracorn herders of Balkhash counted 4,211 animals this spring."
@@ -173,7 +173,7 @@ def test_a_cli_key_adds_over_http_and_the_service_follows(writable_settings):
     )
     assert created.exit_code == 0
     key = created.stdout.strip().splitlines()[-1]
-    with serving(create_app(writable_settings), **proxy_options(writable_settings)) as url:
+    with serving(create_app(writable_settings), **server_options(writable_settings)) as url:
         assert httpx.post(f"{url}/v1/documents", json={"id": "z", "text": HERDERS}).status_code == 401
         huge = httpx.post(f"{url}/v1/documents", content=b"x" * 20_000_000, headers=_as(key))
         assert huge.status_code == 413
