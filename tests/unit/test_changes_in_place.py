@@ -145,8 +145,12 @@ def test_an_index_of_the_earlier_format_is_copied_once_then_changed_in_place(sto
     folder = current_generation(store.root)
     with closing(sqlite3.connect(folder / "store.sqlite")) as db:  # as written before changes were in place
         db.executescript(
-            "DELETE FROM state; DELETE FROM fingerprints; DELETE FROM shingles; PRAGMA journal_mode = DELETE;"
+            "DROP TABLE state; DROP TABLE vector_log; DROP TABLE vector_removed; DROP TABLE fingerprints;"
+            "DROP TABLE shingles; PRAGMA journal_mode = DELETE;"
         )
+    with closing(store.open()) as reader:  # read as it is
+        assert reader.counts()["documents"] == 42
+        _everything_found(reader)
     with store.change() as change:
         assert change.exact_duplicate(fingerprint(ARABIC.text).exact) == ARABIC.doc_id  # fingerprints made
         add(change, THIRD)
@@ -160,7 +164,7 @@ def test_an_index_of_the_earlier_format_is_copied_once_then_changed_in_place(sto
         _everything_found(reader)
 
 
-@pytest.mark.parametrize("factory", ["Flat", "HNSW16", "IVF4,Flat"])
+@pytest.mark.parametrize("factory", ["Flat", "SQfp16", "HNSW16", "IVF4,Flat", "L2norm,Flat"])
 def test_live_vectors_rank_as_an_index_holding_exactly_the_live_rows(factory):
     rng = np.random.default_rng(0)
     vectors = rng.normal(size=(400, 16)).astype(np.float32)
@@ -173,11 +177,12 @@ def test_live_vectors_rank_as_an_index_holding_exactly_the_live_rows(factory):
     live = LiveVectors(base, np.arange(301, 401, dtype=np.int64), vectors[300:], removed)
     kept = [i for i in range(1, 401) if i not in set(removed.tolist())]
     for query in vectors[:20]:
-        scores = vectors[np.array(kept) - 1] @ query
-        expected = [kept[i] for i in np.argsort(-scores, kind="stable")[:10]]
-        assert [rowid for rowid, _ in live.search(query, 10)] == expected
+        scores = np.sort(vectors[np.array(kept) - 1] @ query)[::-1][:10]
+        hits = live.search(query, 10)
+        assert {rowid for rowid, _ in hits} <= set(kept)  # nothing removed comes back
+        assert np.allclose([score for _, score in hits], scores, atol=2e-3)  # float16 storage rounds a little
     assert len(live) == len(kept)
-    assert np.allclose(live.reconstruct([2, 350]), vectors[[1, 349]], atol=1e-6)
+    assert np.allclose(live.reconstruct([2, 350]), vectors[[1, 349]], atol=1e-3)
 
 
 WRITER = """

@@ -94,6 +94,12 @@ class LiveVectors:
         self._row_of_added = {int(rowid): row for row, rowid in enumerate(added_ids)}
         self._without_removed = _search_parameters(base, removed)
 
+    @classmethod
+    def of(cls, base: VectorIndex) -> "LiveVectors":
+        """A base with nothing changed since it was written."""
+        nothing = np.zeros(0, dtype=np.int64)
+        return cls(base, nothing, np.zeros((0, base.dim), dtype=np.float32), nothing)
+
     @property
     def dim(self) -> int:
         return self.base.dim
@@ -139,7 +145,7 @@ def _search_parameters(base: VectorIndex, removed: np.ndarray):
         return faiss.SearchParametersIVF(sel=selector, nprobe=ivf.nprobe), selector, batch
     if isinstance(inner, faiss.IndexHNSW):
         return faiss.SearchParametersHNSW(sel=selector, efSearch=inner.hnsw.efSearch), selector, batch
-    if isinstance(inner, faiss.IndexFlat):
+    if isinstance(inner, faiss.IndexFlatCodes):  # exact search, float32 or float16 storage
         return faiss.SearchParameters(sel=selector), selector, batch
     return len(removed)
 

@@ -211,6 +211,8 @@ class FaissSnapshot(_Reads):
 
     def _vectors(self, state: dict[str, str], kind: str, load_base) -> delta.LiveVectors:
         base = _opened(self.folder, delta.base_file(state, kind), load_base)
+        if state.get("format") != FORMAT:  # written before changes were made in place: no delta
+            return delta.LiveVectors.of(base)
         added_ids, added, removed = _opened(
             self.folder, TABLES_FILE, lambda _: delta.read_delta(self.tables.db, kind, base.dim)
         )
@@ -297,7 +299,8 @@ class FaissChange(_Reads):
         if checkpoint is not None:
             self.manifest = Manifest.from_dict(checkpoint["manifest"], str(folder))
             self.vectors = {}
-            for kind, state in checkpoint["vectors"].items():
+            for name, state in checkpoint["vectors"].items():
+                kind = name.removesuffix(".faiss")  # checkpoints written before kinds were named alone
                 staged = StagedVectors(folder / delta.base_file({}, kind), self.manifest.dim)
                 staged.truncate(state["rows"])
                 staged.removed = set(state["removed"])
