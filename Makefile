@@ -71,6 +71,7 @@ bench: install index
 	$(BIN)/python bench/latency.py
 	$(BIN)/python bench/engines.py
 	$(BIN)/python bench/scale.py --sizes $(BENCH_SIZES)
+	$(BIN)/python bench/web_extraction.py
 
 # Optional: a local OpenAI-compatible model server in its own venv (llama-cpp-python builds from source,
 # about 10 minutes on 2 cores). GGUF=path/to/model.gguf picks the model; without it, SmolLM2-135M-Instruct

@@ -229,6 +229,27 @@ def keys_revoke(id_or_name: str, index: IndexOption = None) -> None:
 
 
 @app.command()
+def extract(
+    files: Annotated[list[Path], typer.Argument(help="Article files or folders.")],
+    as_jsonl: Annotated[bool, typer.Option("--jsonl", help="One JSON object per article.")] = False,
+) -> None:
+    """Show what would be indexed from these files (text and metadata), or why nothing; the index is untouched."""
+    from dalil.index.extract import extracted
+
+    settings = settings_for(None)
+    for item in extracted(files, readers_or_exit(settings)):
+        if as_jsonl:
+            typer.echo(json.dumps(item, ensure_ascii=False))
+        elif item["text"] is None:
+            errors.print(f"[yellow]nothing to index[/] {item['path']}: {item['problem']}")
+        else:
+            facts = " · ".join(filter(None, (item["published"], item["source"], item["url"])))
+            console.print(f"[bold]{item['path']}[/] → {item['id']}: {item['title']}" + (f" ({facts})" if facts else ""))
+            console.print(item["text"], markup=False, highlight=False)
+            console.print()
+
+
+@app.command()
 def search(
     query: str, k: Annotated[int, typer.Option(min=MIN_RESULTS, max=MAX_RESULTS)] = 10, index: IndexOption = None
 ) -> None:

@@ -12,7 +12,7 @@ class CitationMismatch(ValueError):
     """A citation's quote is not the article text at its offsets."""
 
 
-def cite(sentence: Sentence, article_text: str, title: str) -> Citation:
+def cite(sentence: Sentence, article_text: str, title: str, published: str | None = None) -> Citation:
     """Build the citation for ``sentence``, refusing one whose offsets don't reproduce its text."""
     quote = article_text[sentence.start : sentence.end]
     if quote != sentence.text or not quote.strip():
@@ -21,7 +21,13 @@ def cite(sentence: Sentence, article_text: str, title: str) -> Citation:
             f"at {sentence.start}:{sentence.end}"
         )
     return Citation(
-        id=sentence.id, doc_id=sentence.doc_id, title=title, start=sentence.start, end=sentence.end, quote=quote
+        id=sentence.id,
+        doc_id=sentence.doc_id,
+        title=title,
+        start=sentence.start,
+        end=sentence.end,
+        quote=quote,
+        published=published,
     )
 
 

@@ -68,9 +68,9 @@ def _citations(index: LoadedIndex, chosen: list[ScoredSentence]) -> list[Citatio
     ordered = sorted(chosen, key=lambda s: (s.sentence.doc_id, s.sentence.n))
     articles = {d: index.get_document(d) for d in {s.sentence.doc_id for s in ordered}}
     return [
-        cite(s.sentence, articles[s.sentence.doc_id].text, articles[s.sentence.doc_id].title)
+        cite(s.sentence, article.text, article.title, article.published)
         for s in ordered
-        if articles[s.sentence.doc_id] is not None
+        if (article := articles[s.sentence.doc_id]) is not None
     ]
 
 

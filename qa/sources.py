@@ -33,7 +33,7 @@ class NumberedSources:
     def citation(self, number: int) -> Citation:
         sentence = self.sentences[number]
         article = self.articles[sentence.doc_id]
-        return cite(sentence, article.text, article.title)
+        return cite(sentence, article.text, article.title, article.published)
 
     def prompt_text(self) -> str:
         """One line per source: ``[n] «title» (date): sentence``, in the order numbered."""

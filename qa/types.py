@@ -18,6 +18,7 @@ class Citation:
     start: int
     end: int
     quote: str  # == article text[start:end]
+    published: str | None = None  # the article's publication date (ISO 8601), when known
     # The model's translation of the quote, when it answered in another language than the source's.
     translation: str | None = None
 

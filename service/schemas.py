@@ -115,6 +115,7 @@ class CitationOut(_Response):
     start: int = Field(description="Character offset into the article text (`GET /v1/documents/{doc_id}`).")
     end: int
     quote: str = Field(description="Exactly `text[start:end]` of the article.")
+    published: str | None = Field(default=None, description="The article's publication date, ISO 8601, when known.")
     translation: str | None = Field(
         default=None, description="The model's translation of the quote, when the answer is in another language."
     )

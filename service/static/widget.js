@@ -241,6 +241,7 @@ svg { display: block; width: 20px; height: 20px; flex: none; }
   flex: none; min-width: 1.5em; font-weight: 700; color: var(--dalil-accent-strong); text-align: center;
 }
 .dalil-source-title { flex: 1; min-width: 0; }
+.dalil-source-date { color: var(--dalil-muted); font-size: 12px; white-space: nowrap; }
 
 /* ---- form ---- */
 .dalil-form {
@@ -931,7 +932,10 @@ mark.dalil-highlight {
           }, [
             el("span", "dalil-source-number", { "aria-hidden": "true" }, String(index + 1)),
             el("span", "dalil-source-title", { dir: "auto" }, citation.title),
-          ]),
+            citation.published
+              ? el("span", "dalil-source-date", {}, formatDate(citation.published, language))
+              : null,
+          ].filter(Boolean)),
         ]),
       );
       return el("div", "dalil-sources-block", languageAttributes(language), [

@@ -14,7 +14,7 @@ ASK_KEYS = {
     *("answer", "language", "abstained", "confidence", "backend", "citations", "passages", "timings_ms"),
     *("degraded", "degraded_reason", "unsupported", "warnings"),
 }
-CITATION_KEYS = {"id", "doc_id", "title", "start", "end", "quote", "translation"}
+CITATION_KEYS = {"id", "doc_id", "title", "start", "end", "quote", "published", "translation"}
 PASSAGE_KEYS = {"doc_id", "chunk_id", "title", "score", "text", "start", "end", "sentences"}
 SENTENCE_KEYS = {"id", "start", "end", "text"}
 SUMMARY_KEYS = {"id", "title", "published", "source", "url", "language", "sentences", "chunks", "aliases"}

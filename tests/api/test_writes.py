@@ -181,3 +181,36 @@ def test_a_cli_key_adds_over_http_and_the_service_follows(writable_settings):
         _eventually(lambda: httpx.get(f"{url}/v1/documents/z").status_code == 200)
         assert httpx.delete(f"{url}/v1/documents/z", headers=_as(key)).status_code == 200
         _eventually(lambda: httpx.get(f"{url}/v1/documents/z").status_code == 404)
+
+
+def test_an_uploaded_web_page_is_read_with_its_date_and_citations_carry_it(writable_settings, keys):
+    # The hash embedder is sure of little: answer whatever it finds, to see the citations.
+    settings = writable_settings.model_copy(update={"abstain_threshold": 0.0})
+    with TestClient(create_app(settings)) as client:
+        _web_page_is_read_and_cited(client, keys)
+
+
+def _web_page_is_read_and_cited(client, keys):
+    page = (
+        "<html><head><title>Zebracorn census | Steppe Herald</title>"
+        '<meta property="og:site_name" content="Steppe Herald">'
+        '<meta property="article:published_time" content="2024-03-05T08:00:00+05:00"></head><body>'
+        "<nav>Home · Herds · Weather</nav><article><h1>Zebracorn census</h1><p>The zebracorn herders of Balkhash "
+        "counted 4,211 animals this spring, the most since the census began.</p>"
+        "<p>Herders said the mild winter helped the foals survive.</p></article>"
+        '<section class="comments"><p>Reader comment: great news for the steppe!</p></section></body></html>'
+    )
+    files = [("files", ("census.html", page.encode(), "text/html"))]
+    result = client.post("/v1/documents", files=files, headers=_as(keys["write"])).json()["results"][0]
+    assert result["status"] == "indexed"
+    _eventually(lambda: _listed(client, result["id"]))
+    stored = client.get(f"/v1/documents/{result['id']}").json()
+    assert (stored["title"], stored["published"], stored["source"]) == (
+        "Zebracorn census",
+        "2024-03-05",
+        "Steppe Herald",
+    )
+    assert "Reader comment" not in stored["text"] and "Herds · Weather" not in stored["text"]
+    answer = client.post("/v1/ask", json={"question": "How many animals did the zebracorn herders of Balkhash count this spring?"})
+    cited = [c for c in answer.json()["citations"] if c["doc_id"] == result["id"]]
+    assert cited and all(c["published"] == "2024-03-05" for c in cited)

@@ -65,3 +65,35 @@ def test_errors_are_messages_not_tracebacks(run, tmp_path):
     assert unknown.exit_code == 1 and "no document with id" in unknown.output
     nowhere = run("index", "build", "--source", str(tmp_path / "nowhere"))
     assert nowhere.exit_code == 1 and "source not found" in nowhere.output
+
+
+def test_extract_shows_what_would_be_indexed_or_why_not_and_leaves_no_index(run, tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "story.html").write_text(
+        '<html><head><title>Budget vote | Daily</title><meta property="og:site_name" content="Daily">'
+        '<meta name="date" content="2020-05-01"></head><body><nav>Home</nav><article>'
+        "<p>The budget passed on Friday after a long debate in parliament.</p></article></body></html>"
+    )
+    (pages / "menu.html").write_text("<html><body><nav>Home · World · Sport</nav></body></html>")
+    (pages / "arabic.txt").write_text(
+        DEMO_ARTICLES.joinpath(sorted(p.name for p in DEMO_ARTICLES.iterdir())[0]).read_text()
+    )
+    shown = run("extract", "--jsonl", str(pages))
+    assert shown.exit_code == 0, shown.output
+    items = {Path(item["path"]).name: item for item in map(json.loads, shown.output.splitlines())}
+    story = items["story.html"]
+    assert story["text"] == "The budget passed on Friday after a long debate in parliament."
+    assert (story["title"], story["published"], story["source"], story["language"]) == (
+        "Budget vote",
+        "2020-05-01",
+        "Daily",
+        "en",
+    )
+    assert items["menu.html"] == {
+        "path": str(pages / "menu.html"),
+        "text": None,
+        "problem": "no article text found in the file",
+    }
+    assert items["arabic.txt"]["language"] == "ar" and items["arabic.txt"]["id"]
+    assert not (tmp_path / "index").exists()

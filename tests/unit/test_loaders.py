@@ -192,7 +192,7 @@ def test_html_keeps_only_the_article_text_one_line_per_block(tmp_path):
     article = read_one(write(tmp_path / "page.html", PAGE))
     assert article.text == (
         "Talks end in Lisbon\nOfficials met on Tuesday & signed a deal.\nThe talks lasted two days.\n"
-        "Trade rose.\nUnions objected."
+        "- Trade rose.\n- Unions objected."
     )
     for furniture in (
         "SCRIPT",
@@ -216,7 +216,7 @@ def test_html_metadata(tmp_path):
     article = read_one(write(tmp_path / "page.htm", PAGE))
     assert article.title == "Talks end in Lisbon & Porto"
     assert article.source == "Example News"
-    assert article.published == "2021-11-09T10:00:00Z"
+    assert article.published == "2021-11-09"  # ISO 8601 day
     assert article.url == "https://example.com/lisbon"
 
 
@@ -226,7 +226,7 @@ def test_html_without_article_uses_main_then_body_and_fallback_metadata(tmp_path
     <body><div>Menu text</div><main><p>The budget passed.</p>
     <time datetime="2020-05-01">May 1</time></main></body></html>"""
     article = read_one(write(tmp_path / "main.html", page))
-    assert article.text == "The budget passed.\nMay 1"
+    assert article.text == "The budget passed."
     assert (article.title, article.url, article.published) == (
         "Budget vote",
         "https://daily.example/budget",
@@ -234,7 +234,28 @@ def test_html_without_article_uses_main_then_body_and_fallback_metadata(tmp_path
     )
 
     body_only = read_one(write(tmp_path / "body.html", "<body><h1>Headline</h1><p>Body text.</p></body>"))
-    assert body_only.text == "Headline\nBody text." and body_only.title == "Headline"
+    assert body_only.text == "Body text." and body_only.title == "Headline"  # the headline is the title
+
+
+def test_html_dates_in_other_forms_become_iso_days(tmp_path):
+    page = """<html><head><meta name="date" content="November 9, 2021"></head><body><article>
+    <p>Officials met on Tuesday and signed a deal on trade between the two ports.</p></article></body></html>"""
+    assert read_one(write(tmp_path / "dated.html", page)).published == "2021-11-09"
+
+
+def test_html_in_a_declared_legacy_charset_is_read_and_comments_are_not(tmp_path):
+    page = (
+        '<html><head><meta charset="iso-8859-1"><title>Wohnungssuche</title></head><body><article>'
+        "<p>Die Wohnungssuche in Freiburg ist schwierig, sagen Studierende und Familien gleichermaßen.</p>"
+        "<p>Mieten stiegen im vergangenen Jahr um zwölf Prozent.</p></article>"
+        '<div class="comments"><h3>Kommentare</h3><p>Leserbrief: Ich finde das übertrieben.</p></div>'
+        "</body></html>"
+    ).encode("iso-8859-1")
+    path = tmp_path / "legacy.html"
+    path.write_bytes(page)
+    article = read_one(path)
+    assert "gleichermaßen" in article.text and "zwölf" in article.text
+    assert "Leserbrief" not in article.text
 
 
 def test_html_without_text_is_a_problem(tmp_path):
