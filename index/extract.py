@@ -1,20 +1,26 @@
-"""``dalil extract``: what dalil would index from files, read and cleaned exactly as a build reads them, without
-an index. A page that gives nothing says why, so a person can see what went wrong."""
+"""``dalil extract``: what dalil would index from files and URLs (``web.sources``), read and cleaned exactly as
+``dalil index add`` reads them, without an index. A source that gives nothing says why, so a person can see what
+went wrong."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
-from pathlib import Path
 
 from dalil.index.cleaning import clean_article
-from dalil.index.readers import Readers, read_articles
+from dalil.index.readers import Readers
 from dalil.index.types import IngestProblem
+from dalil.index.web.fetch import Fetcher
+from dalil.index.web.sources import read_sources
+from dalil.settings import Settings
 
 
-def extracted(paths: Sequence[Path], readers: Readers) -> list[dict]:
+def extracted(inputs: Sequence[str], readers: Readers, settings: Settings) -> list[dict]:
     """Per article read: ``{"path", "id", "title", "published", "source", "url", "language", "text"}``, or
     ``{"path", "text": None, "problem"}`` for a file or article that gives nothing to index."""
-    raws, problems = read_articles(paths, readers)
+    with contextlib.closing(Fetcher(settings)) as fetcher:
+        read = read_sources(inputs, readers, fetcher, seen=None)
+    raws, problems = read.articles, read.problems
     found: list[dict] = []
     for raw in raws:
         article = clean_article(raw)

@@ -211,6 +211,8 @@ def _web_page_is_read_and_cited(client, keys):
         "Steppe Herald",
     )
     assert "Reader comment" not in stored["text"] and "Herds · Weather" not in stored["text"]
-    answer = client.post("/v1/ask", json={"question": "How many animals did the zebracorn herders of Balkhash count this spring?"})
+    answer = client.post(
+        "/v1/ask", json={"question": "How many animals did the zebracorn herders of Balkhash count this spring?"}
+    )
     cited = [c for c in answer.json()["citations"] if c["doc_id"] == result["id"]]
     assert cited and all(c["published"] == "2024-03-05" for c in cited)

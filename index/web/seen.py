@@ -1,0 +1,57 @@
+"""What each fetched page looked like last time, kept beside the index (``fetched.sqlite``): its ETag and
+Last-Modified for a conditional request, and a hash of its body for servers that send neither. Adding the same
+feed or sitemap again then fetches in full, and indexes, only the pages that changed. A page is remembered only
+once the change that indexed it is published."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Iterable
+from contextlib import closing
+from pathlib import Path
+
+from dalil.index.web.fetch import Fetched, Validators
+
+FILE = "fetched.sqlite"
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS pages (
+    url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, body_sha256 TEXT NOT NULL, fetched TEXT NOT NULL
+);
+"""
+
+
+class SeenPages:
+    def __init__(self, index_dir: Path) -> None:
+        self.path = Path(index_dir) / FILE
+
+    def validators(self, url: str) -> Validators | None:
+        row = self._one("SELECT etag, last_modified FROM pages WHERE url = ?", url)
+        return Validators(*row) if row else None
+
+    def unchanged(self, fetched: Fetched) -> bool:
+        row = self._one("SELECT body_sha256 FROM pages WHERE url = ?", fetched.url)
+        return row is not None and row[0] == _digest(fetched.body)
+
+    def remember(self, pages: Iterable[Fetched]) -> None:
+        with closing(self._connect()) as db, db:
+            db.executemany(
+                "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, datetime('now'))",
+                [(p.url, p.etag, p.last_modified, _digest(p.body)) for p in pages if not p.not_modified],
+            )
+
+    def _one(self, query: str, url: str) -> tuple | None:
+        if not self.path.exists():
+            return None
+        with closing(self._connect()) as db:
+            return db.execute(query, (url,)).fetchone()
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=10)
+        db.executescript(SCHEMA)
+        return db
+
+
+def _digest(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
