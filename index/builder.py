@@ -118,9 +118,11 @@ def add_sources(
     *,
     store: Store | None = None,
     readers: Readers | None = None,
+    public_only: bool = False,
 ) -> BuildReport:
     """Add articles from files and the web: URLs of pages, feeds and sitemaps, URL lists, WARC archives
-    (``web.sources``). A page fetched before is fetched in full, and indexed, only when it changed."""
+    (``web.sources``). A page fetched before is fetched in full, and indexed, only when it changed. With
+    ``public_only``, no request reaches a local or private address."""
     readers = readers if readers is not None else load_readers(settings)
     seen = SeenPages(settings.index_dir)
     web = WebRead()
@@ -130,7 +132,7 @@ def add_sources(
         web = read_sources(inputs, readers, fetcher, seen)
         return web.articles, web.problems
 
-    with contextlib.closing(Fetcher(settings)) as fetcher:
+    with contextlib.closing(Fetcher(settings, public_only=public_only)) as fetcher:
         report = _write(settings, embedder, read, progress, store)
     seen.remember(web.fetched)  # only now that what they gave is published
     report.not_modified = web.not_modified

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from dalil.index.types import Article, Sentence
@@ -254,6 +254,15 @@ class ArticleIn(_Request):
     published: Plain | None = Field(default=None, description="Publication date, ISO 8601 (`2021-11-09`).")
     source: Plain | None = None
     url: Plain | None = None
+
+
+WebUrl = Annotated[Plain, StringConstraints(pattern=r"^https?://\S+$", max_length=2000)]
+
+
+class WebSourcesIn(_Request):
+    """Pages, RSS/Atom feeds and sitemaps to read; a feed's or sitemap's pages are read in turn."""
+
+    urls: list[WebUrl] = Field(min_length=1, max_length=100, examples=[["https://news.example/feed.xml"]])
 
 
 class ArticleResult(BaseModel):

@@ -110,3 +110,12 @@ def unused_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+@pytest.fixture
+def news_site():
+    """A news site on 127.0.0.1 (``tests/news_site.py``)."""
+    from tests.news_site import serving_news_site
+
+    with serving_news_site() as site:
+        yield site

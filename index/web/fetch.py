@@ -4,12 +4,15 @@ Every request names dalil's user agent and obeys the host's robots.txt (RFC 9309
 or answers 4xx allows everything; one that cannot be fetched or answers 5xx forbids everything). Requests to one
 host are spaced ``fetch_host_delay_s`` apart; each has ``fetch_timeout_s``, at most ``MAX_REDIRECTS`` redirects and
 ``fetch_max_bytes`` (refused from Content-Length, or cut off while streaming); timeouts, 429 and 5xx are retried
-with backoff (honouring Retry-After). What is not a page, feed or sitemap by its content type is refused. A
-failure is a ``FetchProblem`` with a sentence a person understands.
+with backoff (honouring Retry-After). What is not a page, feed or sitemap by its content type is refused. With
+``public_only`` (URLs sent over HTTP), no request, redirects included, may reach a loopback, private, link-local
+or otherwise non-public address. A failure is a ``FetchProblem`` with a sentence a person understands.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 import time
 import urllib.robotparser
 from collections.abc import Callable
@@ -63,6 +66,7 @@ class Fetcher:
         settings: Settings,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        public_only: bool = False,
     ) -> None:
         self.settings = settings
         self._sleep = sleep
@@ -72,6 +76,7 @@ class Fetcher:
             follow_redirects=True,
             max_redirects=MAX_REDIRECTS,
             transport=transport,
+            event_hooks={"request": [_refuse_non_public]} if public_only else None,
         )
         self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
         self._last_request: dict[str, float] = {}
@@ -83,6 +88,10 @@ class Fetcher:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise FetchProblem("not an http(s) URL")
+        try:
+            httpx.URL(url)
+        except (httpx.InvalidURL, ValueError) as exc:  # UnicodeError is a ValueError
+            raise FetchProblem(f"not a valid URL ({exc})") from None
         if not self._allowed(url):
             raise FetchProblem(f"the robots.txt of {parts.netloc} does not allow fetching it")
         headers = {}
@@ -167,6 +176,22 @@ class Fetcher:
         else:
             rules.parse(response.text[: self.settings.fetch_max_bytes].splitlines())
         return rules
+
+
+def _refuse_non_public(request: httpx.Request) -> None:
+    """Refuse a request to a host that resolves to an address outside the public internet.
+
+    The name is resolved again when connecting; a name whose answer changes in between is not caught here."""
+    host = request.url.host
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, request.url.port or 80, type=socket.SOCK_STREAM)}
+    except (socket.gaierror, UnicodeError):
+        return  # the connection fails and says so
+    if not all(ipaddress.ip_address(address.split("%")[0]).is_global for address in addresses):
+        raise FetchProblem(
+            f"{host} is a local or private address, which URLs sent to the service may not reach "
+            "(DALIL_FETCH_PRIVATE_NETWORKS)"
+        )
 
 
 class _Retryable(Exception):

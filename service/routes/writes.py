@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter, ValidationError
 from starlette.datastructures import UploadFile
 
-from dalil.index.builder import add_articles, remove_document
+from dalil.index.builder import add_articles, add_sources, remove_document
 from dalil.index.embedders import load_embedder
 from dalil.index.jobs import ArticleOutcome, Job
 from dalil.index.protocols import UnknownDocument
@@ -20,7 +20,7 @@ from dalil.index.types import IngestProblem, RawArticle
 from dalil.service.auth import require
 from dalil.service.deps import SettingsDep
 from dalil.service.errors import BadRequest, DocumentNotFound, JobNotFound
-from dalil.service.schemas import ArticleIn, ErrorBody, JobOut
+from dalil.service.schemas import ArticleIn, ErrorBody, JobOut, WebSourcesIn
 from dalil.service.writes import outcomes_of
 
 router = APIRouter(prefix="/v1", dependencies=[Depends(require("write"))], tags=["writes"])
@@ -70,6 +70,36 @@ async def add_documents(request: Request, settings: SettingsDep) -> JSONResponse
     else:
         raws, problems = _from_json(await _json(request)), []
     return await _add(request, raws, problems)
+
+
+@router.post(
+    "/documents/web",
+    summary="Add or update articles from the web: pages, RSS/Atom feeds and sitemaps",
+    response_model=JobOut,
+    responses=ANSWERS,
+)
+async def add_from_web(sources: WebSourcesIn, request: Request, settings: SettingsDep) -> JSONResponse:
+    """Fetched politely (robots.txt, a user agent, one request per host at a time, size and time caps); each page
+    is identified by its URL, so sending it again updates it, and a page fetched before is fetched in full only
+    if it changed (`unchanged` otherwise). Each URL that gives nothing is `rejected` with the reason. Local and
+    private addresses are refused unless `DALIL_FETCH_PRIVATE_NETWORKS` is set."""
+    snapshots, jobs = request.app.state.snapshots, request.app.state.jobs
+
+    def add(job: Job) -> list[ArticleOutcome]:
+        current = snapshots.current
+        embedder = current.embedder if current is not None else load_embedder(settings)
+        public_only = not settings.fetch_private_networks
+        report = add_sources(settings, embedder, sources.urls, public_only=public_only)
+        read = list(report.ids_by_path) + [p.path for p in report.problems if p.path not in report.ids_by_path]
+        unchanged = [
+            ArticleOutcome(url, "unchanged", None, "not changed since it was last fetched")
+            for url in report.not_modified
+        ]
+        return outcomes_of(report, read) + unchanged
+
+    job, future = jobs.submit("add", len(sources.urls), add)
+    await _wait(future, settings.write_wait_s)
+    return _job_response(job)
 
 
 @router.put(

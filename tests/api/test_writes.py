@@ -216,3 +216,26 @@ def _web_page_is_read_and_cited(client, keys):
     )
     cited = [c for c in answer.json()["citations"] if c["doc_id"] == result["id"]]
     assert cited and all(c["published"] == "2024-03-05" for c in cited)
+
+
+def test_the_web_over_http_reaches_no_local_address_unless_allowed(writable_settings, keys, news_site):
+    page = f"{news_site.base}/news/1.html"
+    with TestClient(create_app(writable_settings)) as client:
+        assert client.post("/v1/documents/web", json={"urls": [page]}).status_code == 401
+        for bad in ({"urls": ["ftp://news.example/x"]}, {"urls": []}, {"url": page}):
+            assert client.post("/v1/documents/web", json=bad, headers=_as(keys["write"])).status_code == 422
+        refused = client.post("/v1/documents/web", json={"urls": [page]}, headers=_as(keys["write"])).json()
+        assert [(r["input"], r["status"]) for r in refused["results"]] == [(page, "rejected")]
+        assert "local or private address" in refused["results"][0]["detail"]
+    assert news_site.requests == []  # not even its robots.txt
+
+    allowed = writable_settings.model_copy(update={"fetch_private_networks": True, "fetch_host_delay_s": 0})
+    with TestClient(create_app(allowed)) as client:
+        feed = {"urls": [f"{news_site.base}/feed.xml"]}
+        first = client.post("/v1/documents/web", json=feed, headers=_as(keys["write"])).json()["results"]
+        assert sorted(r["status"] for r in first) == ["indexed", "indexed", "rejected"]  # robots.txt forbids one
+        _eventually(lambda: all(_listed(client, r["id"]) for r in first if r["status"] == "indexed"))
+        found = client.post("/v1/search", json={"query": "zebracorn herders Balkhash"}).json()["results"]
+        assert found[0]["title"] == "Zebracorn census"
+        again = client.post("/v1/documents/web", json=feed, headers=_as(keys["write"])).json()["results"]
+        assert sorted(r["status"] for r in again) == ["rejected", "unchanged", "unchanged"]

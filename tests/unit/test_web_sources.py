@@ -2,12 +2,8 @@
 timeouts, redirect loops, oversized and non-HTML answers reported per URL while the rest is indexed; adding again
 fetches only what changed."""
 
-import hashlib
 import io
-import threading
-import time
 from contextlib import closing
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from warcio.statusandheaders import StatusAndHeaders
@@ -18,114 +14,7 @@ from dalil.index.embedders import load_embedder
 from dalil.index.extract import extracted
 from dalil.index.readers import load_readers
 from dalil.index.stores import load_store
-
-
-def _page(title, text, date="2024-03-05"):
-    return (
-        f"<html><head><title>{title}</title><meta property='article:published_time' content='{date}'></head>"
-        f"<body><nav>Home · World</nav><article><h1>{title}</h1><p>{text}</p></article></body></html>"
-    ).encode()
-
-
-class Site:
-    """What the test site serves, and every request it was sent."""
-
-    def __init__(self):
-        self.pages = {
-            "/news/1.html": _page("Ferry to Aktau", "The night ferry to Aktau leaves at nine and arrives before dawn."),
-            "/news/2.html": _page("Zebracorn census", "The zebracorn herders of Balkhash counted 4,211 animals."),
-            "/news/3.html": _page("Steppe rail", "A new rail line will link Almaty and the steppe towns by 2027."),
-            "/private/secret.html": _page("Secret", "Nobody should fetch this page about the secret plan."),
-            "/flaky.html": _page("Flaky", "The server failed once before it answered with this story about wheat."),
-        }
-        self.requests = []
-        self.failed_once = False
-
-    def feed(self, base):
-        items = "".join(
-            f"<item><title>{p}</title><link>{base}{p}</link></item>"
-            for p in ("/news/1.html", "/news/2.html", "/private/secret.html")
-        )
-        return f'<?xml version="1.0"?><rss version="2.0"><channel><title>News</title>{items}</channel></rss>'.encode()
-
-    def sitemap(self, base):
-        urls = "".join(f"<url><loc>{base}{p}</loc></url>" for p in ("/news/1.html", "/news/3.html"))
-        return (
-            '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' + urls + "</urlset>"
-        ).encode()
-
-
-@pytest.fixture
-def site():
-    state = Site()
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-        def do_GET(self):
-            state.requests.append((self.path, dict(self.headers)))
-            base = f"http://127.0.0.1:{self.server.server_port}"
-            if self.path == "/robots.txt":
-                return self._send(b"User-agent: *\nDisallow: /private/\n", "text/plain")
-            if self.path == "/feed.xml":
-                return self._send(state.feed(base), "application/rss+xml")
-            if self.path == "/sitemap.xml":
-                return self._send(state.sitemap(base), "application/xml")
-            if self.path == "/slow.html":
-                time.sleep(3)
-                return self._send(_page("Slow", "Too slow to wait for."), "text/html")
-            if self.path == "/loop":
-                self.send_response(302)
-                self.send_header("Location", "/loop")
-                self.end_headers()
-                return None
-            if self.path == "/huge.html":  # 50 MB, streamed with no length declared
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html")
-                self.end_headers()
-                try:
-                    for _ in range(800):
-                        self.wfile.write(b"<p>" + b"x" * 65_536 + b"</p>")
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-                return None
-            if self.path == "/photo.png":
-                return self._send(b"\x89PNG", "image/png")
-            if self.path == "/flaky.html" and not state.failed_once:
-                state.failed_once = True
-                self.send_response(503)
-                self.send_header("Retry-After", "0")
-                self.end_headers()
-                return None
-            body = state.pages.get(self.path)
-            if body is None:
-                return self._send(b"not here", "text/plain", status=404)
-            etag = '"' + hashlib.sha256(body).hexdigest()[:12] + '"'
-            if self.headers.get("If-None-Match") == etag:
-                self.send_response(304)
-                self.end_headers()
-                return None
-            return self._send(body, "text/html; charset=utf-8", etag=etag)
-
-        def _send(self, body, content_type, status=200, etag=None):
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            if etag:
-                self.send_header("ETag", etag)
-            self.end_headers()
-            try:
-                self.wfile.write(body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up first (the slow page)
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    state.base = f"http://127.0.0.1:{server.server_port}"
-    yield state
-    server.shutdown()
-    server.server_close()
+from tests.news_site import page as _page
 
 
 @pytest.fixture
@@ -144,8 +33,8 @@ def _titles(settings):
         return {d.title for d in reader.list_documents()}
 
 
-def test_a_feed_and_bad_urls_are_each_read_or_reported_and_robots_txt_is_obeyed(site, settings):
-    base = site.base
+def test_a_feed_and_bad_urls_are_each_read_or_reported_and_robots_txt_is_obeyed(news_site, settings):
+    base = news_site.base
     bad = [f"{base}/slow.html", f"{base}/loop", f"{base}/huge.html", f"{base}/photo.png", f"{base}/missing.html"]
     report = _add(settings, f"{base}/feed.xml", f"{base}/flaky.html", *bad)
     assert {"Ferry to Aktau", "Zebracorn census", "Flaky"} <= _titles(settings)
@@ -157,25 +46,30 @@ def test_a_feed_and_bad_urls_are_each_read_or_reported_and_robots_txt_is_obeyed(
     assert "larger than 1,000,000 bytes" in why[f"{base}/huge.html"]
     assert "content type image/png" in why[f"{base}/photo.png"]
     assert "404" in why[f"{base}/missing.html"]
-    assert not any(path.startswith("/private/") for path, _ in site.requests)  # never asked for
-    assert all(headers["User-Agent"] == settings.fetch_user_agent for _, headers in site.requests)
+    assert not any(path.startswith("/private/") for path, _ in news_site.requests)  # never asked for
+    assert all(headers["User-Agent"] == settings.fetch_user_agent for _, headers in news_site.requests)
 
 
-def test_adding_again_fetches_only_what_changed(site, settings):
-    first = _add(settings, f"{site.base}/feed.xml")
+def test_adding_again_fetches_only_what_changed(news_site, settings):
+    first = _add(settings, f"{news_site.base}/feed.xml")
     assert len(first.added) == 2
-    again = _add(settings, f"{site.base}/feed.xml")
-    assert again.added == [] and sorted(again.not_modified) == [f"{site.base}/news/1.html", f"{site.base}/news/2.html"]
-    conditional = [headers for path, headers in site.requests[-2:] if path.startswith("/news/")]
+    again = _add(settings, f"{news_site.base}/feed.xml")
+    assert again.added == [] and sorted(again.not_modified) == [
+        f"{news_site.base}/news/1.html",
+        f"{news_site.base}/news/2.html",
+    ]
+    conditional = [headers for path, headers in news_site.requests[-2:] if path.startswith("/news/")]
     assert conditional and all("If-None-Match" in headers for headers in conditional)
-    site.pages["/news/2.html"] = _page("Zebracorn census", "The zebracorn herders of Balkhash counted 5,002 animals.")
-    changed = _add(settings, f"{site.base}/feed.xml")
-    assert changed.replaced == first.added[1:] and changed.not_modified == [f"{site.base}/news/1.html"]
+    news_site.pages["/news/2.html"] = _page(
+        "Zebracorn census", "The zebracorn herders of Balkhash counted 5,002 animals."
+    )
+    changed = _add(settings, f"{news_site.base}/feed.xml")
+    assert changed.replaced == first.added[1:] and changed.not_modified == [f"{news_site.base}/news/1.html"]
 
 
-def test_a_sitemap_and_a_file_of_urls(site, settings, tmp_path):
+def test_a_sitemap_and_a_file_of_urls(news_site, settings, tmp_path):
     urls = tmp_path / "today.urls"
-    urls.write_text(f"# today's stories\n{site.base}/news/2.html\n\n{site.base}/sitemap.xml\n")
+    urls.write_text(f"# today's stories\n{news_site.base}/news/2.html\n\n{news_site.base}/sitemap.xml\n")
     report = _add(settings, urls)
     assert {"Ferry to Aktau", "Zebracorn census", "Steppe rail"} <= _titles(settings) and len(report.added) == 3
 
@@ -200,9 +94,9 @@ def test_a_warc_archive_gives_its_html_responses(settings, tmp_path):
     assert {"https://news.example/ferry", "https://news.example/census"} <= urls
 
 
-def test_extract_reads_urls_without_an_index(site, settings):
+def test_extract_reads_urls_without_an_index(news_site, settings):
     items = extracted(
-        [f"{site.base}/news/3.html", f"{site.base}/private/secret.html"], load_readers(settings), settings
+        [f"{news_site.base}/news/3.html", f"{news_site.base}/private/secret.html"], load_readers(settings), settings
     )
     page, refused = items
     assert page["title"] == "Steppe rail" and page["published"] == "2024-03-05" and "Almaty" in page["text"]
