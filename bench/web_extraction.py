@@ -1,6 +1,6 @@
 """Main-text extraction on trafilatura's evaluation pages (../shared/datasets/web-extraction), scored by that
-project's rules (dalil.eval.extraction): dalil's whole reading path (the HTML reader, then cleaning) beside
-trafilatura's `extract` with its defaults, in the same run; and published dates.
+project's rules (dalil.eval.extraction): dalil's whole reading path (the HTML reader, then cleaning), the reader alone,
+and trafilatura's `extract` with its defaults, in the same run; and published dates.
 
     .venv/bin/python bench/web_extraction.py [--data ../shared/datasets/web-extraction] [--out reports]
 
@@ -23,6 +23,7 @@ import trafilatura
 
 from dalil import cpu
 from dalil.eval.extraction import Page, dalil_article, load_pages, score
+from dalil.index.readers.html import HtmlReader
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLISHED_META = {
@@ -43,6 +44,12 @@ PUBLISHED_META = {
 }
 _JSON_LD_DATE = re.compile(r'"datePublished"\s*:\s*"(\d{4}-\d{2}-\d{2})')
 _DAY = re.compile(r"(\d{4}-\d{2}-\d{2})")
+
+
+def _read_only(page: Page) -> str | None:
+    """The HTML reader's text before dalil's cleaning: what the cleaning adds or costs."""
+    articles, _ = HtmlReader().read(str(page.path), page.path.read_bytes())
+    return articles[0].text if articles else None
 
 
 def metadata_date(html: bytes) -> str | None:
@@ -75,6 +82,7 @@ def main() -> None:
     started = time.perf_counter()
     dalil_score = score(pages, dalil_text)
     dalil_s = time.perf_counter() - started
+    uncleaned_score = score(pages, lambda page: _read_only(page))
     started = time.perf_counter()
     trafilatura_score = score(pages, lambda page: trafilatura.extract(page.path.read_bytes()))
     trafilatura_s = time.perf_counter() - started
@@ -88,6 +96,7 @@ def main() -> None:
         "cpu": cpu.summary(),
         "pages": len(pages),
         "dalil": dalil_score.as_dict() | {"seconds": round(dalil_s, 1)},
+        "dalil_reader_without_cleaning": uncleaned_score.as_dict(),
         "trafilatura_defaults": trafilatura_score.as_dict() | {"seconds": round(trafilatura_s, 1)},
         "pages_without_text_that_trafilatura_extracts": sorted(trafilatura_empty),
         "dates": {

@@ -194,6 +194,7 @@ def clean_article(raw: RawArticle) -> Article | IngestProblem:
         published=raw.published,
         source=raw.source or credited_source,
         language=detect_language(text),
+        author=" ".join((raw.author or "").split()) or None,
     )
 
 

@@ -35,6 +35,7 @@ def extracted(inputs: Sequence[str], readers: Readers, settings: Settings) -> li
                 "published": article.published,
                 "source": article.source,
                 "url": article.url,
+                "author": article.author,
                 "language": article.language,
                 "text": article.text,
             }

@@ -16,6 +16,7 @@ class RawArticle:
     url: str | None = None
     published: str | None = None
     source: str | None = None
+    author: str | None = None
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Article:
     published: str | None = None
     source: str | None = None
     language: str = "ar"
+    author: str | None = None
 
 
 @dataclass(frozen=True)

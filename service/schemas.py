@@ -211,6 +211,7 @@ class DocumentOut(BaseModel):
     published: str | None
     source: str | None
     url: str | None
+    author: str | None
     language: str
     text: str = Field(description="The stored article text; every offset in the API points into it.")
     sentences: list[SentenceSpan]
@@ -223,6 +224,7 @@ class DocumentOut(BaseModel):
             published=article.published,
             source=article.source,
             url=article.url,
+            author=article.author,
             language=article.language,
             text=article.text,
             sentences=[SentenceSpan(id=s.id, start=s.start, end=s.end) for s in sentences],
@@ -253,6 +255,7 @@ class ArticleIn(_Request):
     text: Text = Field(description="The article text, paragraphs separated by blank lines.")
     published: Plain | None = Field(default=None, description="Publication date, ISO 8601 (`2021-11-09`).")
     source: Plain | None = None
+    author: Plain | None = None
     url: Plain | None = None
 
 

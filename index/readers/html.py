@@ -76,6 +76,7 @@ def html_article(path: str, html: str) -> RawArticle:
         url=found.url or None,
         published=found.date or None,
         source=found.sitename or found.hostname or None,
+        author=found.author or None,
     )
 
 

@@ -1,4 +1,5 @@
-"""JSON Lines: an article per line, ``{"text": …}`` and optional ``id``, ``title``, ``url``, ``published``, ``source``.
+"""JSON Lines: an article per line, ``{"text": …}`` and optional ``id``, ``title``, ``url``, ``published``, ``source``,
+``author``.
 
 A bad line is reported with its number; the other lines are still read.
 """
@@ -29,7 +30,7 @@ class JsonlReader(TextFileReader):
         return articles, problems
 
 
-_JSONL_METADATA = ("id", "title", "url", "published", "source")
+_JSONL_METADATA = ("id", "title", "url", "published", "source", "author")
 
 
 def _jsonl_article(path: str, line: str) -> tuple[RawArticle | None, str]:
@@ -58,4 +59,5 @@ def _jsonl_article(path: str, line: str) -> tuple[RawArticle | None, str]:
         url=meta["url"],
         published=meta["published"],
         source=meta["source"],
+        author=meta["author"],
     ), ""

@@ -50,6 +50,7 @@ def markdown_article(path: str, text: str) -> RawArticle:
         url=meta.get("url"),
         published=meta.get("published") or meta.get("date"),
         source=meta.get("source"),
+        author=meta.get("author"),
     )
 
 

@@ -210,6 +210,7 @@ def _raw(position: str, article: ArticleIn) -> RawArticle:
         url=article.url,
         published=article.published,
         source=article.source,
+        author=article.author,
     )
 
 

@@ -18,7 +18,7 @@ CITATION_KEYS = {"id", "doc_id", "title", "start", "end", "quote", "published", 
 PASSAGE_KEYS = {"doc_id", "chunk_id", "title", "score", "text", "start", "end", "sentences"}
 SENTENCE_KEYS = {"id", "start", "end", "text"}
 SUMMARY_KEYS = {"id", "title", "published", "source", "url", "language", "sentences", "chunks", "aliases"}
-DOCUMENT_KEYS = {"id", "title", "published", "source", "url", "language", "text", "sentences"}
+DOCUMENT_KEYS = {"id", "title", "published", "source", "url", "author", "language", "text", "sentences"}
 
 # Questions about the demo articles (Russian defence agreements with Armenia, Kazakhstan and CIS states).
 QUESTIONS = [

@@ -194,7 +194,8 @@ def _web_page_is_read_and_cited(client, keys):
     page = (
         "<html><head><title>Zebracorn census | Steppe Herald</title>"
         '<meta property="og:site_name" content="Steppe Herald">'
-        '<meta property="article:published_time" content="2024-03-05T08:00:00+05:00"></head><body>'
+        '<meta property="article:published_time" content="2024-03-05T08:00:00+05:00">'
+        '<meta name="author" content="Aigerim Nurlanova"></head><body>'
         "<nav>Home · Herds · Weather</nav><article><h1>Zebracorn census</h1><p>The zebracorn herders of Balkhash "
         "counted 4,211 animals this spring, the most since the census began.</p>"
         "<p>Herders said the mild winter helped the foals survive.</p></article>"
@@ -205,10 +206,11 @@ def _web_page_is_read_and_cited(client, keys):
     assert result["status"] == "indexed"
     _eventually(lambda: _listed(client, result["id"]))
     stored = client.get(f"/v1/documents/{result['id']}").json()
-    assert (stored["title"], stored["published"], stored["source"]) == (
+    assert (stored["title"], stored["published"], stored["source"], stored["author"]) == (
         "Zebracorn census",
         "2024-03-05",
         "Steppe Herald",
+        "Aigerim Nurlanova",
     )
     assert "Reader comment" not in stored["text"] and "Herds · Weather" not in stored["text"]
     answer = client.post(

@@ -146,10 +146,11 @@ def test_an_index_of_the_earlier_format_is_copied_once_then_changed_in_place(sto
     with closing(sqlite3.connect(folder / "store.sqlite")) as db:  # as written before changes were in place
         db.executescript(
             "DROP TABLE state; DROP TABLE vector_log; DROP TABLE vector_removed; DROP TABLE fingerprints;"
-            "DROP TABLE shingles; PRAGMA journal_mode = DELETE;"
+            "DROP TABLE shingles; ALTER TABLE documents DROP COLUMN author; PRAGMA journal_mode = DELETE;"
         )
     with closing(store.open()) as reader:  # read as it is
         assert reader.counts()["documents"] == 42
+        assert reader.document(ARABIC.doc_id).author is None
         _everything_found(reader)
     with store.change() as change:
         assert change.exact_duplicate(fingerprint(ARABIC.text).exact) == ARABIC.doc_id  # fingerprints made
@@ -158,9 +159,10 @@ def test_an_index_of_the_earlier_format_is_copied_once_then_changed_in_place(sto
     assert copy != folder
     with store.change() as change:
         change.remove_document(THIRD.doc_id)
+        add(change, replace(_articles(1, start=300)[0], doc_id="signed", author="Aaron Humes"))
     assert current_generation(store.root) == copy
     with closing(store.open()) as reader:
-        assert reader.counts()["documents"] == 42
+        assert reader.counts()["documents"] == 43 and reader.document("signed").author == "Aaron Humes"
         _everything_found(reader)
 
 

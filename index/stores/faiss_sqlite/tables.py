@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS documents (
     url TEXT,
     published TEXT,
     source TEXT,
-    language TEXT NOT NULL
+    language TEXT NOT NULL,
+    author TEXT
 );
 CREATE TABLE IF NOT EXISTS sentences (
     rowid INTEGER PRIMARY KEY,
@@ -87,6 +88,7 @@ class Tables:
     def __init__(self, path: Path, readonly: bool = False) -> None:
         self.path = Path(path)
         self._next_rowid: dict[str, int] = {}
+        self._author: str | None = None
         if readonly:
             self.db = sqlite3.connect(
                 f"{self.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False, isolation_level=None
@@ -100,9 +102,21 @@ class Tables:
             # Shingles go in at random places of a large B-tree: a bigger page cache than SQLite's 2 MB default.
             self.db.execute("PRAGMA cache_size = -65536")
             self.db.executescript(SCHEMA)
+            if "author" not in self._document_columns():  # written before authors were kept
+                self.db.execute("ALTER TABLE documents ADD COLUMN author TEXT")
+                self.db.commit()
 
     def close(self) -> None:
         self.db.close()
+
+    def _document_columns(self) -> set[str]:
+        return {row[1] for row in self.db.execute("PRAGMA table_info(documents)")}
+
+    def _author_column(self) -> str:
+        """``author``, or NULL for tables written before authors were kept (read-only, not to be changed)."""
+        if self._author is None:
+            self._author = "author" if "author" in self._document_columns() else "NULL"
+        return self._author
 
     def state(self) -> dict[str, str]:
         try:
@@ -137,8 +151,8 @@ class Tables:
     ) -> tuple[list[int], list[int]]:
         """Insert one article; returns the rowids of its sentences and chunks (the FAISS ids)."""
         self.db.execute(
-            "INSERT INTO documents (id, title, text, path, url, published, source, language)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO documents (id, title, text, path, url, published, source, language, author)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 article.doc_id,
                 article.title,
@@ -148,6 +162,7 @@ class Tables:
                 article.published,
                 article.source,
                 article.language,
+                article.author,
             ),
         )
         sentence_rows = [
@@ -211,7 +226,8 @@ class Tables:
 
     def document(self, doc_id: str) -> Article | None:
         row = self.db.execute(
-            "SELECT id, title, text, path, url, published, source, language FROM documents WHERE id = ?",
+            f"SELECT id, title, text, path, url, published, source, language, {self._author_column()}"
+            " FROM documents WHERE id = ?",
             (doc_id,),
         ).fetchone()
         return Article(*row) if row else None
