@@ -119,10 +119,11 @@ def add_sources(
     store: Store | None = None,
     readers: Readers | None = None,
     public_only: bool = False,
+    given: Sequence[RawArticle] = (),
 ) -> BuildReport:
     """Add articles from files and the web: URLs of pages, feeds and sitemaps, URL lists, WARC archives
-    (``web.sources``). A page fetched before is fetched in full, and indexed, only when it changed. With
-    ``public_only``, no request reaches a local or private address."""
+    (``web.sources``), in one change with the articles ``given`` as data. A page fetched before is fetched in
+    full, and indexed, only when it changed. With ``public_only``, no request reaches a local or private address."""
     readers = readers if readers is not None else load_readers(settings)
     seen = SeenPages(settings.index_dir)
     web = WebRead()
@@ -130,7 +131,7 @@ def add_sources(
     def read() -> tuple[list[RawArticle], list[IngestProblem]]:
         nonlocal web
         web = read_sources(inputs, readers, fetcher, seen)
-        return web.articles, web.problems
+        return [*given, *web.articles], web.problems
 
     with contextlib.closing(Fetcher(settings, public_only=public_only)) as fetcher:
         report = _write(settings, embedder, read, progress, store)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-from pathlib import PurePath
+import shutil
+import tempfile
+from dataclasses import replace
+from pathlib import Path, PurePath
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.exceptions import RequestValidationError
@@ -12,11 +15,12 @@ from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter, ValidationError
 from starlette.datastructures import UploadFile
 
-from dalil.index.builder import add_articles, add_sources, remove_document
+from dalil.index.builder import add_sources, remove_document
 from dalil.index.embedders import load_embedder
 from dalil.index.jobs import ArticleOutcome, Job
 from dalil.index.protocols import UnknownDocument
 from dalil.index.types import IngestProblem, RawArticle
+from dalil.index.web.sources import is_web_source
 from dalil.service.auth import require
 from dalil.service.deps import SettingsDep
 from dalil.service.errors import BadRequest, DocumentNotFound, JobNotFound
@@ -65,11 +69,15 @@ async def add_documents(request: Request, settings: SettingsDep) -> JSONResponse
     (a near-duplicate of an indexed article) or `rejected` with the reason. Sending the same articles again
     changes nothing. All of a request's articles are published together; the service answers from them within
     `DALIL_RELOAD_INTERVAL_S` of the job's end."""
-    if request.headers.get("content-type", "").startswith("multipart/form-data"):
-        raws, problems = await _uploaded(request)
-    else:
-        raws, problems = _from_json(await _json(request)), []
-    return await _add(request, raws, problems)
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        return await _add(request, _from_json(await _json(request)), [])
+    uploads = tempfile.TemporaryDirectory(prefix="dalil-upload-")
+    try:
+        raws, problems, web_files = await _uploaded(request, Path(uploads.name))
+    except BaseException:
+        uploads.cleanup()
+        raise
+    return await _add(request, raws, problems, web_files, uploads)
 
 
 @router.post(
@@ -146,9 +154,16 @@ def get_job(job_id: str, request: Request) -> JobOut:
     return JobOut.of(job)
 
 
-async def _add(request: Request, raws: list[RawArticle], problems: list[IngestProblem]) -> JSONResponse:
+async def _add(
+    request: Request,
+    raws: list[RawArticle],
+    problems: list[IngestProblem],
+    web_files: list[Path] = (),
+    uploads: tempfile.TemporaryDirectory | None = None,
+) -> JSONResponse:
+    """One job, one change: the articles given, and what the uploaded feeds, sitemaps, URL lists and WARC files
+    hold (their URLs fetched as for ``/v1/documents/web``)."""
     settings, snapshots, jobs = request.app.state.settings, request.app.state.snapshots, request.app.state.jobs
-    inputs = [raw.path for raw in raws]
     unreadable = [ArticleOutcome(problem.path, "rejected", detail=problem.message) for problem in problems]
 
     def add(job: Job) -> list[ArticleOutcome]:
@@ -158,10 +173,25 @@ async def _add(request: Request, raws: list[RawArticle], problems: list[IngestPr
         def progress(stage: str, done: int, total: int) -> None:
             jobs.progress(job, done)
 
-        report = add_articles(settings, embedder, raws, progress) if raws else None
-        return (outcomes_of(report, inputs) if report else []) + unreadable
+        try:
+            if not raws and not web_files:
+                return unreadable
+            sources = [str(path) for path in web_files]
+            public_only = not settings.fetch_private_networks
+            report = add_sources(settings, embedder, sources, progress, public_only=public_only, given=raws)
+        finally:
+            if uploads is not None:
+                uploads.cleanup()
+        read = [raw.path for raw in raws] + [path for path in report.ids_by_path if path not in {r.path for r in raws}]
+        read += [p.path for p in report.problems if p.path not in report.ids_by_path and p.path not in read]
+        outcomes = outcomes_of(report, read) + [
+            ArticleOutcome(url, "unchanged", None, "not changed since it was last fetched")
+            for url in report.not_modified
+        ]
+        where = f"{uploads.name}/" if uploads is not None else None
+        return [replace(o, input=o.input.replace(where, "")) if where else o for o in outcomes] + unreadable
 
-    job, future = jobs.submit("add", len(inputs) + len(unreadable), add)
+    job, future = jobs.submit("add", len(raws) + len(web_files) + len(unreadable), add)
     await _wait(future, settings.write_wait_s)
     return _job_response(job)
 
@@ -214,17 +244,28 @@ def _raw(position: str, article: ArticleIn) -> RawArticle:
     )
 
 
-async def _uploaded(request: Request) -> tuple[list[RawArticle], list[IngestProblem]]:
-    """Articles in the uploaded files, read by the reader of each file's ending; uploads are spooled to disk."""
+async def _uploaded(request: Request, folder: Path) -> tuple[list[RawArticle], list[IngestProblem], list[Path]]:
+    """Articles in the uploaded files, read by the reader of each file's ending; feeds, sitemaps, URL lists and
+    WARC files are kept in ``folder`` for the job to read. Uploads are spooled to disk."""
     readers = request.app.state.readers
     form = await request.form(max_files=MAX_FILES, max_fields=MAX_FILES)
     raws: list[RawArticle] = []
     problems: list[IngestProblem] = []
+    web_files: list[Path] = []
     files = [value for _, value in form.multi_items() if isinstance(value, UploadFile)]
     if not files:
         raise BadRequest("no files in the upload: send them as multipart/form-data file fields")
     for upload in files:
         name = PurePath(upload.filename or "upload").name
+        if is_web_source(name):
+            kept = folder / name
+            if kept.exists():
+                problems.append(IngestProblem(name, "a file of this name was already uploaded in this request"))
+                continue
+            with kept.open("wb") as copy:
+                shutil.copyfileobj(upload.file, copy)
+            web_files.append(kept)
+            continue
         reader = readers.get(PurePath(name).suffix.lower())
         if reader is None:
             problems.append(IngestProblem(name, f"no reader for this kind of file; send {', '.join(sorted(readers))}"))
@@ -234,4 +275,4 @@ async def _uploaded(request: Request) -> tuple[list[RawArticle], list[IngestProb
         problems.extend(trouble)
         if not found and not trouble:
             problems.append(IngestProblem(name, "the file holds no article"))
-    return raws, problems
+    return raws, problems, web_files
