@@ -17,12 +17,16 @@ dict entries (3.7 GB), and a few dozen on disk.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import sqlite3
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from dalil.index.normalize import normalize, tokenize
 from dalil.index.types import Article
@@ -152,18 +156,28 @@ def _exact_key(text: str) -> bytes:
 def _shingles(text: str) -> set[int]:
     """Hashes of the word 5-grams; a text shorter than five words is one shingle.
 
-    Stable hashes (not Python's, which change with each process): the store keeps them.
+    Stable hashes (not Python's, which change with each process), since the store keeps them: each word's
+    64-bit BLAKE2 hash (words recur, so they are cached), combined over each window as a polynomial in
+    ``_BASE`` modulo 2^64, for all windows at once.
     """
     tokens = tokenize(text)
+    if not tokens:
+        return set()
+    words = np.fromiter((_word_hash(token) for token in tokens), dtype=np.uint64, count=len(tokens))
     if len(tokens) < SHINGLE_WORDS:
-        return {_stable_hash(tokens)} if tokens else set()
-    return {_stable_hash(tokens[i : i + SHINGLE_WORDS]) for i in range(len(tokens) - SHINGLE_WORDS + 1)}
+        combined = np.array([words @ _POWERS[-len(tokens) :]], dtype=np.uint64)
+    else:
+        combined = sliding_window_view(words, SHINGLE_WORDS) @ _POWERS
+    return set(combined.view(np.int64).tolist())  # as SQLite's signed 64-bit integers
 
 
-def _stable_hash(words: Sequence[str]) -> int:
-    """64 bits as SQLite's signed integer."""
-    digest = hashlib.blake2b("\x1f".join(words).encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
+@functools.lru_cache(maxsize=1 << 18)
+def _word_hash(word: str) -> int:
+    return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+_BASE = 0x100000001B3  # the 64-bit FNV prime: odd, so each power is invertible modulo 2^64
+_POWERS = np.array([pow(_BASE, SHINGLE_WORDS - 1 - i, 1 << 64) for i in range(SHINGLE_WORDS)], dtype=np.uint64)
 
 
 def _groups(items: list) -> list[list]:
