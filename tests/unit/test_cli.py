@@ -97,3 +97,14 @@ def test_extract_shows_what_would_be_indexed_or_why_not_and_leaves_no_index(run,
     }
     assert items["arabic.txt"]["language"] == "ar" and items["arabic.txt"]["id"]
     assert not (tmp_path / "index").exists()
+
+
+def test_index_add_reads_a_feed_and_says_what_was_unchanged(run, news_site, monkeypatch):
+    monkeypatch.setenv("DALIL_FETCH_HOST_DELAY_S", "0")
+    assert run("index", "build", "--source", str(DEMO_ARTICLES)).exit_code == 0
+    feed = f"{news_site.base}/feed.xml"
+    added = run("index", "add", feed)
+    assert added.exit_code == 0, added.output
+    assert "indexed 2 articles" in added.output and "robots.txt" in added.output  # the forbidden entry, by URL
+    again = run("index", "add", feed)
+    assert "indexed 0 articles" in again.output and "2 pages unchanged since they were last fetched" in again.output
