@@ -90,9 +90,10 @@ class LiveVectors:
 
     def __init__(self, base: VectorIndex, added_ids: np.ndarray, added: np.ndarray, removed: np.ndarray) -> None:
         self.base, self._added_ids, self._added = base, added_ids, added
-        self._removed = removed
+        self._removed = frozenset(removed.tolist())
         self._row_of_added = {int(rowid): row for row, rowid in enumerate(added_ids)}
-        self._without_removed = _search_parameters(base, removed)
+        # FAISS parameters skipping the removed ids, and the selectors they point at (kept alive with them).
+        self._skip_removed, self._selectors = _search_parameters(base, removed)
 
     @classmethod
     def of(cls, base: VectorIndex) -> "LiveVectors":
@@ -108,46 +109,42 @@ class LiveVectors:
         return len(self.base) - len(self._removed) + len(self._added_ids)
 
     def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
-        if self._without_removed is None:
-            hits = self.base.search(query, k)
-        elif isinstance(self._without_removed, int):
-            removed = set(self._removed.tolist())
-            hits = [hit for hit in self.base.search(query, k + len(removed)) if hit[0] not in removed][:k]
+        if self._skip_removed is not None:
+            hits = self.base.search(query, k, self._skip_removed)
+        elif self._removed:  # a layout without such parameters: fetch past the removed rows
+            hits = [hit for hit in self.base.search(query, k + len(self._removed)) if hit[0] not in self._removed]
         else:
-            hits = self.base.search(query, k, self._without_removed[0])
+            hits = self.base.search(query, k)
         if len(self._added_ids) and k > 0:
             scores = self._added @ np.asarray(query, dtype=np.float32).reshape(-1)
-            best = np.argsort(-scores, kind="stable")[:k]
-            hits = sorted(hits + [(int(self._added_ids[i]), float(scores[i])) for i in best], key=lambda hit: -hit[1])[
-                :k
-            ]
-        return hits
+            hits += [(int(self._added_ids[i]), float(scores[i])) for i in np.argsort(-scores, kind="stable")[:k]]
+            hits.sort(key=lambda hit: -hit[1])
+        return hits[:k]
 
     def reconstruct(self, ids: Sequence[int]) -> np.ndarray:
-        in_base = [int(i) for i in ids if int(i) not in self._row_of_added]
+        ids = [int(i) for i in ids]
+        in_base = [i for i in ids if i not in self._row_of_added]
         from_base = dict(zip(in_base, self.base.reconstruct(in_base), strict=True))
-        rows = [
-            self._added[self._row_of_added[int(i)]] if int(i) in self._row_of_added else from_base[int(i)] for i in ids
-        ]
+        rows = [self._added[self._row_of_added[i]] if i in self._row_of_added else from_base[i] for i in ids]
         return np.vstack(rows).astype(np.float32) if rows else np.zeros((0, self.dim), dtype=np.float32)
 
 
-def _search_parameters(base: VectorIndex, removed: np.ndarray):
-    """FAISS search parameters that skip the removed ids, kept with the selectors they point at; a layout that
-    takes no such parameters gets the number of rows to fetch beyond k instead; None when nothing is removed."""
+def _search_parameters(base: VectorIndex, removed: np.ndarray) -> tuple[faiss.SearchParameters | None, tuple]:
+    """FAISS search parameters that skip the ``removed`` ids, with the selectors they point at; None for a layout
+    that takes no such parameters, or when nothing is removed."""
     if not len(removed):
-        return None
+        return None, ()
     batch = faiss.IDSelectorBatch(removed)
     selector = faiss.IDSelectorNot(batch)
     ivf = faiss.try_extract_index_ivf(base.index)
     inner = faiss.downcast_index(base.index.index) if isinstance(base.index, faiss.IndexIDMap2) else base.index
     if ivf is not None and ivf is base.index:
-        return faiss.SearchParametersIVF(sel=selector, nprobe=ivf.nprobe), selector, batch
+        return faiss.SearchParametersIVF(sel=selector, nprobe=ivf.nprobe), (selector, batch)
     if isinstance(inner, faiss.IndexHNSW):
-        return faiss.SearchParametersHNSW(sel=selector, efSearch=inner.hnsw.efSearch), selector, batch
+        return faiss.SearchParametersHNSW(sel=selector, efSearch=inner.hnsw.efSearch), (selector, batch)
     if isinstance(inner, faiss.IndexFlatCodes):  # exact search, float32 or float16 storage
-        return faiss.SearchParameters(sel=selector), selector, batch
-    return len(removed)
+        return faiss.SearchParameters(sel=selector), (selector, batch)
+    return None, ()
 
 
 def needs_compaction(tables: Tables, counts: dict[str, int], dim: int) -> bool:
