@@ -77,7 +77,7 @@ async def add_documents(request: Request, settings: SettingsDep) -> JSONResponse
     except BaseException:
         uploads.cleanup()
         raise
-    return await _add(request, raws, problems, web_files, uploads)
+    return await _add(request, raws, problems, [str(path) for path in web_files], uploads)
 
 
 @router.post(
@@ -86,28 +86,12 @@ async def add_documents(request: Request, settings: SettingsDep) -> JSONResponse
     response_model=JobOut,
     responses=ANSWERS,
 )
-async def add_from_web(sources: WebSourcesIn, request: Request, settings: SettingsDep) -> JSONResponse:
+async def add_from_web(sources: WebSourcesIn, request: Request) -> JSONResponse:
     """Fetched politely (robots.txt, a user agent, one request per host at a time, size and time caps); each page
     is identified by its URL, so sending it again updates it, and a page fetched before is fetched in full only
     if it changed (`unchanged` otherwise). Each URL that gives nothing is `rejected` with the reason. Local and
     private addresses are refused unless `DALIL_FETCH_PRIVATE_NETWORKS` is set."""
-    snapshots, jobs = request.app.state.snapshots, request.app.state.jobs
-
-    def add(job: Job) -> list[ArticleOutcome]:
-        current = snapshots.current
-        embedder = current.embedder if current is not None else load_embedder(settings)
-        public_only = not settings.fetch_private_networks
-        report = add_sources(settings, embedder, sources.urls, public_only=public_only)
-        read = list(report.ids_by_path) + [p.path for p in report.problems if p.path not in report.ids_by_path]
-        unchanged = [
-            ArticleOutcome(url, "unchanged", None, "not changed since it was last fetched")
-            for url in report.not_modified
-        ]
-        return outcomes_of(report, read) + unchanged
-
-    job, future = jobs.submit("add", len(sources.urls), add)
-    await _wait(future, settings.write_wait_s)
-    return _job_response(job)
+    return await _add(request, [], [], sources.urls)
 
 
 @router.put(
@@ -158,11 +142,11 @@ async def _add(
     request: Request,
     raws: list[RawArticle],
     problems: list[IngestProblem],
-    web_files: list[Path] = (),
+    sources: list[str] = (),
     uploads: tempfile.TemporaryDirectory | None = None,
 ) -> JSONResponse:
-    """One job, one change: the articles given, and what the uploaded feeds, sitemaps, URL lists and WARC files
-    hold (their URLs fetched as for ``/v1/documents/web``)."""
+    """One job, one change: the articles given, and what the ``sources`` hold (URLs, or uploaded feeds, sitemaps,
+    URL lists and WARC files); URLs are fetched as ``/v1/documents/web`` says."""
     settings, snapshots, jobs = request.app.state.settings, request.app.state.snapshots, request.app.state.jobs
     unreadable = [ArticleOutcome(problem.path, "rejected", detail=problem.message) for problem in problems]
 
@@ -174,16 +158,15 @@ async def _add(
             jobs.progress(job, done)
 
         try:
-            if not raws and not web_files:
+            if not raws and not sources:
                 return unreadable
-            sources = [str(path) for path in web_files]
             public_only = not settings.fetch_private_networks
             report = add_sources(settings, embedder, sources, progress, public_only=public_only, given=raws)
         finally:
             if uploads is not None:
                 uploads.cleanup()
-        read = [raw.path for raw in raws] + [path for path in report.ids_by_path if path not in {r.path for r in raws}]
-        read += [p.path for p in report.problems if p.path not in report.ids_by_path and p.path not in read]
+        unread = [p.path for p in report.problems if p.path not in report.ids_by_path]
+        read = list(dict.fromkeys([*(raw.path for raw in raws), *report.ids_by_path, *unread]))  # in order, once
         outcomes = outcomes_of(report, read) + [
             ArticleOutcome(url, "unchanged", None, "not changed since it was last fetched")
             for url in report.not_modified
@@ -191,7 +174,7 @@ async def _add(
         where = f"{uploads.name}/" if uploads is not None else None
         return [replace(o, input=o.input.replace(where, "")) if where else o for o in outcomes] + unreadable
 
-    job, future = jobs.submit("add", len(raws) + len(web_files) + len(unreadable), add)
+    job, future = jobs.submit("add", len(raws) + len(sources) + len(unreadable), add)
     await _wait(future, settings.write_wait_s)
     return _job_response(job)
 
