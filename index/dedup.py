@@ -33,7 +33,7 @@ from dalil.index.types import Article
 
 SHINGLE_WORDS = 5
 DEFAULT_THRESHOLD = 0.8
-LOOKUP_BATCH = 500  # shingles per query, well under SQLite's limit on bound parameters
+LOOKUP_BATCH = 500  # values per query, well under SQLite's limit on bound parameters
 
 
 @dataclass(frozen=True)
@@ -111,13 +111,7 @@ class DuplicateFinder:
         return best
 
     def _shared_with_added(self, shingles: Collection[int]) -> list[tuple[str, int, int]]:
-        shared: Counter[int] = Counter()
-        for group in _groups(list(shingles)):
-            rows = self._db.execute(
-                f"SELECT article, COUNT(*) FROM shingles WHERE hash IN ({','.join('?' * len(group))}) GROUP BY article",
-                group,
-            )
-            shared.update(dict(rows.fetchall()))
+        shared = count_shared(self._db, shingles, "article")
         return [(self._ids[number], shared[number], self._sizes[number]) for number in sorted(shared)]
 
     def close(self) -> None:
@@ -180,5 +174,18 @@ _BASE = 0x100000001B3  # the 64-bit FNV prime: odd, so each power is invertible 
 _POWERS = np.array([pow(_BASE, SHINGLE_WORDS - 1 - i, 1 << 64) for i in range(SHINGLE_WORDS)], dtype=np.uint64)
 
 
-def _groups(items: list) -> list[list]:
+def count_shared(db: sqlite3.Connection, shingles: Collection[int], owner: str) -> Counter[int]:
+    """How many of ``shingles`` each owner holds, in a ``shingles (hash, <owner>)`` table: the finder's own and
+    the store's (``faiss_sqlite.fingerprints``)."""
+    shared: Counter[int] = Counter()
+    for group in in_groups(list(shingles)):
+        marks = ",".join("?" * len(group))
+        shared.update(
+            dict(db.execute(f"SELECT {owner}, COUNT(*) FROM shingles WHERE hash IN ({marks}) GROUP BY {owner}", group))
+        )
+    return shared
+
+
+def in_groups(items: list) -> list[list]:
+    """``items`` in groups of ``LOOKUP_BATCH``, each a query's bound parameters."""
     return [items[i : i + LOOKUP_BATCH] for i in range(0, len(items), LOOKUP_BATCH)]

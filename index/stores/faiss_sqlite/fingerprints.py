@@ -5,12 +5,9 @@ through lookups of its own shingles."""
 from __future__ import annotations
 
 import sqlite3
-from collections import Counter
 from collections.abc import Collection
 
-from dalil.index.dedup import fingerprint
-
-LOOKUP_BATCH = 500  # values per query, well under SQLite's limit on bound parameters
+from dalil.index.dedup import count_shared, fingerprint, in_groups
 
 
 class SqliteFingerprints:
@@ -40,25 +37,16 @@ class SqliteFingerprints:
         return row[0] if row else None
 
     def shared_shingles(self, shingles: Collection[int]) -> list[tuple[str, int, int]]:
-        listed = list(shingles)
-        shared: Counter[int] = Counter()
-        for start in range(0, len(listed), LOOKUP_BATCH):
-            group = listed[start : start + LOOKUP_BATCH]
-            rows = self.db.execute(
-                f"SELECT doc, COUNT(*) FROM shingles WHERE hash IN ({','.join('?' * len(group))}) GROUP BY doc", group
-            )
-            shared.update(dict(rows.fetchall()))
-        docs = sorted(shared)
+        shared = count_shared(self.db, shingles, "doc")
         found: dict[int, tuple[str, int]] = {}
-        for start in range(0, len(docs), LOOKUP_BATCH):
-            group = docs[start : start + LOOKUP_BATCH]
+        for group in in_groups(sorted(shared)):
             rows = self.db.execute(
                 "SELECT f.doc, d.id, f.size FROM fingerprints f JOIN documents d ON d.rowid = f.doc"
                 f" WHERE f.doc IN ({','.join('?' * len(group))})",
                 group,
             )
             found.update({doc: (doc_id, size) for doc, doc_id, size in rows})
-        return [(found[doc][0], shared[doc], found[doc][1]) for doc in docs if doc in found]
+        return [(found[doc][0], shared[doc], found[doc][1]) for doc in sorted(shared) if doc in found]
 
     def backfill(self) -> int:
         """Fingerprint every article that has none (an index written before fingerprints were kept)."""
