@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import secrets
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import faiss
@@ -147,11 +147,8 @@ def _search_parameters(base: VectorIndex, removed: np.ndarray) -> tuple[faiss.Se
     return None, ()
 
 
-def needs_compaction(tables: Tables, counts: dict[str, int], dim: int) -> bool:
-    return any(
-        VectorLog(tables, kind, dim).pending() > max(COMPACT_MIN_ROWS, COMPACT_FRACTION * counts[kind])
-        for kind in KINDS
-    )
+def needs_compaction(logs: Iterable[VectorLog], counts: dict[str, int]) -> bool:
+    return any(log.pending() > max(COMPACT_MIN_ROWS, COMPACT_FRACTION * counts[log.kind]) for log in logs)
 
 
 def compact(folder: Path, tables: Tables, dim: int) -> dict[str, str]:

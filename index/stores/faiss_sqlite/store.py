@@ -289,6 +289,7 @@ class FaissChange(_Reads):
 
     def __init__(self, folder: Path, fresh: Manifest | None, factory: str) -> None:
         self.folder = folder
+        self.building = fresh is not None  # from scratch, vectors staged; else a change in place, vectors logged
         self.vectors: dict[str, delta.VectorLog | StagedVectors]
         checkpoint = _read_checkpoint(folder) if fresh is not None else None
         if fresh is not None and checkpoint is None:
@@ -356,7 +357,7 @@ class FaissChange(_Reads):
     def checkpoint(self) -> None:
         """A build from scratch can be taken up again from here if this process dies; a change in place is one
         transaction, committed only when it is published."""
-        if not all(isinstance(vectors, StagedVectors) for vectors in self.vectors.values()):
+        if not self.building:
             return
         self.tables.commit()
         state = {
@@ -376,11 +377,11 @@ class FaissChange(_Reads):
         counts = self.tables.counts()
         version = int(self.tables.state().get("version", 0)) + 1
         self.tables.set_state({"version": version, "counts": json.dumps(counts), "updated": now()})
-        if all(isinstance(vectors, StagedVectors) for vectors in self.vectors.values()):
+        if self.building:
             self._save_build(counts)
             return
         self.tables.commit()
-        if delta.needs_compaction(self.tables, counts, self.manifest.dim):
+        if delta.needs_compaction(self.vectors.values(), counts):  # the change's logs
             try:
                 delta.compact(self.folder, self.tables, self.manifest.dim)
                 self.tables.set_state({"version": version + 1})
