@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from contextlib import closing
 from pathlib import Path
 
+from dalil.index.sidecar import connect
 from dalil.index.web.fetch import Fetched, Validators
 
 FILE = "fetched.sqlite"
@@ -47,10 +48,7 @@ class SeenPages:
             return db.execute(query, (url,)).fetchone()
 
     def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self.path, timeout=10)
-        db.executescript(SCHEMA)
-        return db
+        return connect(self.path, SCHEMA)
 
 
 def _digest(body: bytes) -> str:

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from dalil.index.jobs import ArticleOutcome, Job
-from dalil.index.stores.faiss_sqlite.sidecar import connect
+from dalil.index.sidecar import connect
 
 JOBS_FILE = "jobs.sqlite"
 KEPT = 1000

@@ -1,4 +1,4 @@
-"""API keys of the FAISS store: ``INDEX/keys.sqlite``, beside the generations (``sidecar``), so rebuilds keep them."""
+"""API keys of the FAISS store: ``INDEX/keys.sqlite`` beside the generations (``index.sidecar``): rebuilds keep them."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 from dalil.index.keys import KeyRecord, Scope, UnknownKey, check_scope, matches, new_key, split_key
 from dalil.index.manifest import now
-from dalil.index.stores.faiss_sqlite.sidecar import connect
+from dalil.index.sidecar import connect
 
 KEYS_FILE = "keys.sqlite"
 SCHEMA = """

@@ -1,5 +1,6 @@
-"""Small SQLite files beside the generations (API keys, write jobs): not part of any snapshot, shared by every
-process using the index, each call on a connection of its own (they are used once per request at most)."""
+"""Small SQLite files beside an index's data (API keys and write jobs of the FAISS store, pages fetched from the
+web): not part of any snapshot, shared by every process using the index, each call on a connection of its own
+(they are used once per request at most)."""
 
 from __future__ import annotations
 
