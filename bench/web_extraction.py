@@ -22,8 +22,7 @@ import lxml.html
 import trafilatura
 
 from dalil import cpu
-from dalil.eval.extraction import Page, dalil_article, load_pages, score
-from dalil.index.readers.html import HtmlReader
+from dalil.eval.extraction import Page, dalil_article, load_pages, read_html, score
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLISHED_META = {
@@ -44,12 +43,6 @@ PUBLISHED_META = {
 }
 _JSON_LD_DATE = re.compile(r'"datePublished"\s*:\s*"(\d{4}-\d{2}-\d{2})')
 _DAY = re.compile(r"(\d{4}-\d{2}-\d{2})")
-
-
-def _read_only(page: Page) -> str | None:
-    """The HTML reader's text before dalil's cleaning: what the cleaning adds or costs."""
-    articles, _ = HtmlReader().read(str(page.path), page.path.read_bytes())
-    return articles[0].text if articles else None
 
 
 def metadata_date(html: bytes) -> str | None:
@@ -82,7 +75,7 @@ def main() -> None:
     started = time.perf_counter()
     dalil_score = score(pages, dalil_text)
     dalil_s = time.perf_counter() - started
-    uncleaned_score = score(pages, lambda page: _read_only(page))
+    uncleaned_score = score(pages, lambda page: (raw := read_html(page)) and raw.text)
     started = time.perf_counter()
     trafilatura_score = score(pages, lambda page: trafilatura.extract(page.path.read_bytes()))
     trafilatura_s = time.perf_counter() - started

@@ -10,13 +10,13 @@ FN and every "without" as TN.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dalil.index.cleaning import clean_article
 from dalil.index.readers.html import HtmlReader
-from dalil.index.types import Article, IngestProblem
+from dalil.index.types import Article, IngestProblem, RawArticle
 
 
 @dataclass(frozen=True)
@@ -73,12 +73,16 @@ def load_pages(folder: Path) -> list[Page]:
     ]
 
 
+def read_html(page: Page) -> RawArticle | None:
+    """The page as dalil's HTML reader reads it, before cleaning; None when it finds no text."""
+    articles, _ = HtmlReader().read(str(page.path), page.path.read_bytes())
+    return articles[0] if articles else None
+
+
 def dalil_article(page: Page) -> Article | None:
     """What dalil's whole reading path (the HTML reader, then cleaning) makes of the page: what it would index."""
-    articles, _ = HtmlReader().read(str(page.path), page.path.read_bytes())
-    if not articles:
-        return None
-    cleaned = clean_article(articles[0])
+    raw = read_html(page)
+    cleaned = clean_article(raw) if raw is not None else None
     return None if isinstance(cleaned, IngestProblem) else cleaned
 
 
@@ -88,7 +92,8 @@ def _normalized(text: str) -> str:
 
 def score(pages: list[Page], extract: Callable[[Page], str | None]) -> ExtractionScore:
     total = ExtractionScore()
-    for page, text in zip(pages, _extracted(pages, extract), strict=True):
+    for page in pages:
+        text = extract(page)
         total.pages += 1
         if not text:
             total.empty.append(page.url)
@@ -107,8 +112,3 @@ def score(pages: list[Page], extract: Callable[[Page], str | None]) -> Extractio
             else:
                 total.tn += 1
     return total
-
-
-def _extracted(pages: list[Page], extract: Callable[[Page], str | None]) -> Iterator[str | None]:
-    for page in pages:
-        yield extract(page)
