@@ -185,7 +185,7 @@ def _write(
         change.manifest.check_embedder(embedder.name, embedder.dim)
         report.resumed = change.counts()["documents"] if fresh is not None else 0
         articles = _replace_existing(change, articles, report)
-        indexed = change if change.counts()["documents"] else None  # a new build has nothing to ask about
+        indexed = change if fresh is None or report.resumed else None  # a new build has nothing to ask about
         kept, aliases = deduplicate(articles, indexed=indexed)
         preparing.join()
         _index_articles(change, embedder, kept, progress, report)
