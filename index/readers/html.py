@@ -15,9 +15,8 @@ from copy import deepcopy
 import trafilatura
 from trafilatura.settings import DEFAULT_CONFIG
 
-from dalil.index.readers.text_file import Read, one_article
-from dalil.index.types import IngestProblem, RawArticle
-from dalil.settings import Settings
+from dalil.index.readers.text_file import Read, TextFileReader, one_article
+from dalil.index.types import RawArticle
 
 _DECLARED_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_:.-]+)""", re.IGNORECASE)
 _DOCUMENT = re.compile(r"<(html|body)[\s>]", re.IGNORECASE)
@@ -33,17 +32,15 @@ logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 
 
-class HtmlReader:
+class HtmlReader(TextFileReader):
     name = "html"
     suffixes = (".html", ".htm")
 
-    def __init__(self, settings: Settings | None = None) -> None:
-        """Built-in formats need no settings; the parameter is the factory signature every reader shares."""
+    def decode(self, data: bytes) -> tuple[str, str | None]:
+        return decode_html(data), None
 
-    def read(self, path: str, data: bytes) -> Read:
-        if not data.strip():
-            return [], [IngestProblem(path, "the file is empty")]
-        return one_article(html_article(path, decode_html(data)))
+    def parse(self, path: str, text: str) -> Read:
+        return one_article(html_article(path, text))
 
 
 def decode_html(data: bytes) -> str:

@@ -19,12 +19,16 @@ class TextFileReader:
         """Built-in formats need no settings; the parameter is the factory signature every reader shares."""
 
     def read(self, path: str, data: bytes) -> Read:
-        text, problem = decode_text(data)
+        text, problem = self.decode(data)
         if problem:
             return [], [IngestProblem(path, problem)]
         if not text.strip():
             return [], [IngestProblem(path, "the file is empty")]
         return self.parse(path, text)
+
+    def decode(self, data: bytes) -> tuple[str, str | None]:
+        """The file's text, or ``("", why not)``; text formats take UTF-8 or UTF-16 with a BOM only."""
+        return decode_text(data)
 
     def parse(self, path: str, text: str) -> Read:
         raise NotImplementedError
