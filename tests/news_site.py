@@ -2,10 +2,14 @@
 robots.txt that forbids /private/, a slow page, a redirect loop, a 50 MB page, an image and a page that fails once."""
 
 import hashlib
+import io
 import threading
 import time
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 
 def page(title, text, date="2024-03-05"):
@@ -115,3 +119,15 @@ def serving_news_site():
     yield state
     server.shutdown()
     server.server_close()
+
+
+def write_warc(path, responses):
+    """A gzipped WARC archive at ``path`` holding ``(url, content type, body)`` responses, as a crawler saves them."""
+    with path.open("wb") as output:
+        writer = WARCWriter(output, gzip=True)
+        for url, content_type, body in responses:
+            headers = StatusAndHeaders("200 OK", [("Content-Type", content_type)], protocol="HTTP/1.0")
+            writer.write_record(
+                writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers)
+            )
+    return path

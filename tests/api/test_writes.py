@@ -1,21 +1,18 @@
 """Writes over HTTP with API keys: add, update, upload, remove; answered by the running service in seconds."""
 
-import io
 import time
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
-from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
 
 from dalil.cli import app as cli
 from dalil.index.stores import load_store
 from dalil.service.app import create_app
 from dalil.service.main import server_options
 from dalil.testing.server import serving
-from tests.news_site import page
+from tests.news_site import page, write_warc
 
 HERDERS = "Zebracorn herders\n\nThe zebracorn herders of Balkhash counted 4,211 animals this spring."
 FERRY = "Ferry timetable\n\nThe night ferry to Aktau leaves at nine and arrives before the morning market opens."
@@ -248,15 +245,8 @@ def test_the_web_over_http_reaches_no_local_address_unless_allowed(writable_sett
 
 
 def test_uploaded_warc_and_url_files_are_read_in_the_same_job(writable_settings, keys, news_site, tmp_path):
-    archive = tmp_path / "crawl.warc.gz"
-    with archive.open("wb") as output:
-        writer = WARCWriter(output, gzip=True)
-        body = page("Grain harvest", "The wheat harvest in Kostanay reached a record this autumn, farmers said.")
-        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.0")
-        payload = io.BytesIO(body)
-        writer.write_record(
-            writer.create_warc_record("https://news.example/grain", "response", payload=payload, http_headers=headers)
-        )
+    body = page("Grain harvest", "The wheat harvest in Kostanay reached a record this autumn, farmers said.")
+    archive = write_warc(tmp_path / "crawl.warc.gz", [("https://news.example/grain", "text/html", body)])
     files = [
         ("files", ("crawl.warc.gz", archive.read_bytes(), "application/warc")),
         ("files", ("today.urls", f"{news_site.base}/news/3.html\n".encode(), "text/plain")),

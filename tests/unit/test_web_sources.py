@@ -2,12 +2,9 @@
 timeouts, redirect loops, oversized and non-HTML answers reported per URL while the rest is indexed; adding again
 fetches only what changed."""
 
-import io
 from contextlib import closing
 
 import pytest
-from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
 
 from dalil.index.builder import add_sources
 from dalil.index.embedders import load_embedder
@@ -15,6 +12,7 @@ from dalil.index.extract import extracted
 from dalil.index.readers import load_readers
 from dalil.index.stores import load_store
 from tests.news_site import page as _page
+from tests.news_site import write_warc
 
 
 @pytest.fixture
@@ -75,18 +73,14 @@ def test_a_sitemap_and_a_file_of_urls(news_site, settings, tmp_path):
 
 
 def test_a_warc_archive_gives_its_html_responses(settings, tmp_path):
-    archive = tmp_path / "crawl.warc.gz"
-    with archive.open("wb") as output:
-        writer = WARCWriter(output, gzip=True)
-        for url, content_type, body in (
+    archive = write_warc(
+        tmp_path / "crawl.warc.gz",
+        [
             ("https://news.example/ferry", "text/html", _page("Ferry to Aktau", "The night ferry leaves at nine.")),
             ("https://news.example/logo.png", "image/png", b"\x89PNG"),
             ("https://news.example/census", "text/html", _page("Census", "The herders counted 4,211 animals.")),
-        ):
-            headers = StatusAndHeaders("200 OK", [("Content-Type", content_type)], protocol="HTTP/1.0")
-            writer.write_record(
-                writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers)
-            )
+        ],
+    )
     report = _add(settings, archive)
     assert len(report.added) == 2 and not report.problems
     with closing(load_store(settings).open()) as reader:
