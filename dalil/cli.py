@@ -32,6 +32,7 @@ from dalil.clikit import (
 from dalil.eval.cli import app as eval_app
 from dalil.limits import MAX_RESULTS, MIN_RESULTS
 from dalil.plugins import PluginError
+from dalil.store_cli import app as store_app
 
 app = typer.Typer(help="dalil: cited answers from Arabic and English news articles.", no_args_is_help=True)
 index_app = typer.Typer(help="Build and maintain the index.", no_args_is_help=True)
@@ -41,6 +42,7 @@ app.add_typer(index_app, name="index")
 app.add_typer(keys_app, name="keys")
 app.add_typer(model_app, name="model")
 app.add_typer(eval_app, name="eval")
+app.add_typer(store_app, name="store")
 
 console = Console()
 

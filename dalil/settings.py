@@ -19,6 +19,12 @@ class Settings(BaseSettings):
     source_dir: Path = Path("data/articles")
     # Which store keeps the index (a name registered under the "dalil.stores" entry points).
     store: str = "faiss"
+    # DALIL_STORE=postgres: the database (e.g. postgresql://dalil:secret@db:5432/dalil) every replica shares, and
+    # how many connections each process keeps open to it at most.
+    database_url: SecretStr | None = None
+    database_pool_size: int = Field(default=10, ge=2, le=200)
+    # HNSW candidates a PostgreSQL vector search looks at (pgvector's hnsw.ef_search), at least the k asked for.
+    database_ef_search: int = Field(default=100, ge=10, le=1000)
     # Input formats to read, by reader name ("txt", "markdown", "html", "jsonl", or a plug-in's); unset = all.
     readers: list[str] | None = None
 

@@ -134,7 +134,7 @@ def _in_process(
     from dalil.eval.runner import evaluate, in_process_answerer, stored_articles
     from dalil.index.builder import build_index
 
-    settings = settings_for(index_dir)
+    settings = settings_for(index_dir) if corpus is None else _throwaway(settings_for(index_dir))
     answerers, chosen = answerers_or_exit(settings, backend)
     if corpus is not None:
         if not corpus.exists():
@@ -208,7 +208,7 @@ def squad(
     missing = [n for n in names if not (folder / DATASETS[n][0]).exists()]
     if missing:
         raise fail(f"dataset files not found under {folder}: {', '.join(missing)} (set --datasets-dir)")
-    settings = settings_for()
+    settings = _throwaway(settings_for())
     embedder = embedder_or_exit(settings)
     results = []
     for name in names:
@@ -293,3 +293,9 @@ def _write_json(path: Path | None, payload) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(payload, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         console.print(f"wrote {path}")
+
+
+def _throwaway(settings):
+    """Settings for an index built only to be measured: the file store in a temporary folder, never the configured
+    store, which may be a database that other processes serve."""
+    return settings.model_copy(update={"store": "faiss"})

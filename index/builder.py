@@ -23,7 +23,6 @@ from dalil.index.segment import sentences_for
 from dalil.index.stores import load_store
 from dalil.index.types import Article, Chunk, IngestProblem, RawArticle, Sentence
 from dalil.index.web.fetch import Fetcher
-from dalil.index.web.seen import SeenPages
 from dalil.index.web.sources import WebRead, read_sources
 from dalil.settings import Settings
 
@@ -125,7 +124,8 @@ def add_sources(
     (``web.sources``), in one change with the articles ``given`` as data. A page fetched before is fetched in
     full, and indexed, only when it changed. With ``public_only``, no request reaches a local or private address."""
     readers = readers if readers is not None else load_readers(settings)
-    seen = SeenPages(settings.index_dir)
+    store = store or load_store(settings)
+    seen = store.fetched()
     web = WebRead()
 
     def read() -> tuple[list[RawArticle], list[IngestProblem]]:

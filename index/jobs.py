@@ -54,3 +54,8 @@ class JobStore(Protocol):
         ...
 
     def get(self, job_id: str) -> Job | None: ...
+
+
+def job_from_record(data: dict) -> Job:
+    """A job from its saved form (``dataclasses.asdict``)."""
+    return Job(**{**data, "outcomes": [ArticleOutcome(**o) for o in data["outcomes"]]})

@@ -31,7 +31,11 @@ class KeyRecord:
 
 
 class UnknownKey(LookupError):
-    pass
+    @classmethod
+    def for_matches(cls, found: int, id_or_name: str) -> "UnknownKey":
+        """The error for a revocation that matched ``found`` live keys instead of one."""
+        why = "no live key has" if not found else f"{found} live keys have"
+        return cls(f"{why} the id or name {id_or_name!r}; `dalil keys list` shows them")
 
 
 class KeyStore(Protocol):
@@ -73,6 +77,12 @@ def digest(secret: str) -> str:
 
 def matches(secret: str, stored_digest: str) -> bool:
     return hmac.compare_digest(digest(secret), stored_digest)
+
+
+def check_name(name: str) -> str:
+    if not name.strip():
+        raise ValueError("a key needs a name, saying who or what uses it")
+    return name.strip()
 
 
 def check_scope(scope: str) -> Scope:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from dalil.index.keys import KeyStore
     from dalil.index.manifest import Manifest
     from dalil.index.types import Article, Chunk, DocumentInfo, IngestProblem, RawArticle, Sentence
+    from dalil.index.web.seen import FetchedPages
 
 
 class EmbedderUnavailable(RuntimeError):
@@ -122,6 +123,11 @@ class StoreReader(Protocol):
         """Stored vectors of these sentences (unknown ids are left out)."""
         ...
 
+    def chunk_vectors_by_id(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Stored vectors of these chunks (unknown ids are left out): what copying an index to another store
+        takes instead of embedding it again."""
+        ...
+
     def lexical_search(self, terms: Sequence[str], k: int, language: str | None = None) -> list[tuple[str, float]]:
         """BM25 over chunks' search terms (``normalize.search_terms``): (chunk id, score > 0), best first.
 
@@ -201,6 +207,11 @@ class Store(Protocol):
 
     def jobs(self) -> JobStore:
         """The write jobs run on this index, as any process serving it reports them (``index.jobs``)."""
+        ...
+
+    def fetched(self) -> FetchedPages:
+        """What web pages looked like when last indexed (``index.web.seen``), so that adding them again fetches
+        and indexes only the ones that changed."""
         ...
 
     def published(self) -> str | None:

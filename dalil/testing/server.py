@@ -34,3 +34,33 @@ def serving(app, port: int | None = None, start_timeout_s: float = 20.0, **optio
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve_process(port: int, env: dict[str, str], *args: str, start_timeout_s: float = 60.0):
+    """``dalil serve --port PORT ARGS…`` in a process of its own, with ``env`` added to this one's environment;
+    returned once /healthz answers 200 (the ``subprocess.Popen``, to stop or kill)."""
+    import os
+    import subprocess
+    import sys
+
+    import httpx
+
+    command = [sys.executable, "-m", "dalil.cli", "serve", "--port", str(port), *args]
+    service = subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + start_timeout_s
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
+                return service
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline or service.poll() is not None:
+            service.kill()
+            raise RuntimeError(f"the service on 127.0.0.1:{port} did not start")
+        time.sleep(0.1)

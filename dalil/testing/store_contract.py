@@ -14,16 +14,19 @@ what it will really be given.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import replace
 
 import numpy as np
 import pytest
+from pydantic import SecretStr
 
 from dalil.index.chunking import make_chunks
 from dalil.index.dedup import fingerprint
@@ -36,6 +39,7 @@ from dalil.index.protocols import IndexUnavailable, Store, StoreChange, StoreRea
 from dalil.index.segment import sentences_for
 from dalil.index.stores import load_store
 from dalil.index.types import Article
+from dalil.index.web.fetch import Fetched, Validators
 from dalil.settings import Settings
 
 DIM = 32
@@ -98,8 +102,11 @@ class StoreContract:
     """What every store must do; subclasses provide the ``store_settings`` fixture."""
 
     @pytest.fixture
-    def store(self, store_settings: Settings) -> Store:
-        return load_store(store_settings)
+    def store(self, store_settings: Settings) -> Iterator[Store]:
+        store = load_store(store_settings)
+        yield store
+        if hasattr(store, "close"):  # stores holding connections let them go
+            store.close()
 
     @pytest.fixture
     def filled(self, store: Store) -> Store:
@@ -197,6 +204,11 @@ class StoreContract:
             assert set(stored) == {s.id for s in sentences}
             expected = EMBEDDER.embed_passages([s.text for s in sentences])
             np.testing.assert_allclose(np.vstack([stored[s.id] for s in sentences]), expected, atol=1e-3)
+            chunks = pieces(ARABIC)[1]
+            stored = reader.chunk_vectors_by_id([c.id for c in chunks] + ["nope#0"])
+            assert set(stored) == {c.id for c in chunks}
+            expected = EMBEDDER.embed_passages([c.text for c in chunks])
+            np.testing.assert_allclose(np.vstack([stored[c.id] for c in chunks]), expected, atol=1e-3)
 
     # ---- lexical search ----------------------------------------------------------------------------
 
@@ -462,11 +474,26 @@ class StoreContract:
         assert filled.jobs().get("job-1") == job
         assert filled.jobs().get("nope") is None
 
+    # ---- fetched web pages -------------------------------------------------------------------------
+
+    def test_fetched_pages_are_remembered_and_outlive_a_rebuild(self, filled):
+        page = Fetched("https://news.example/a", "https://news.example/a", "text/html", b"<p>a</p>", '"v1"', None)
+        fetched = filled.fetched()
+        assert fetched.validators(page.url) is None and not fetched.unchanged(page)
+        fetched.remember([page, replace(page, url="https://news.example/b", not_modified=True, body=b"")])
+        with filled.change(fresh_manifest()) as change:
+            add(change, THIRD)
+        assert filled.fetched().validators(page.url) == Validators('"v1"', None)
+        assert filled.fetched().validators("https://news.example/b") is None  # a 304 has no body to remember
+        assert filled.fetched().unchanged(page) and not filled.fetched().unchanged(replace(page, body=b"<p>b</p>"))
+        filled.fetched().remember([replace(page, etag='"v2"', body=b"<p>b</p>")])
+        assert filled.fetched().validators(page.url) == Validators('"v2"', None)
+
 
 def _kill_once_written(script: str, store_settings) -> None:
     """Run ``script`` (given the settings as JSON) in another process and SIGKILL it once it prints "written"."""
     writer = subprocess.Popen(
-        [sys.executable, "-c", script, store_settings.model_dump_json()],
+        [sys.executable, "-c", script, _revealed_json(store_settings)],
         stdout=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
@@ -476,3 +503,13 @@ def _kill_once_written(script: str, store_settings) -> None:
     finally:
         os.kill(writer.pid, signal.SIGKILL)
         writer.wait(timeout=30)
+
+
+def _revealed_json(settings: Settings) -> str:
+    """The settings as JSON for another process, secrets (a database URL's password) included."""
+    data = settings.model_dump(mode="json")
+    for name in type(settings).model_fields:
+        value = getattr(settings, name)
+        if isinstance(value, SecretStr):
+            data[name] = value.get_secret_value()
+    return json.dumps(data)

@@ -1,7 +1,7 @@
-"""What each fetched page looked like last time, kept beside the index (``fetched.sqlite``): its ETag and
+"""What each fetched page looked like last time, kept by the store (``Store.fetched``): its ETag and
 Last-Modified for a conditional request, and a hash of its body for servers that send neither. Adding the same
 feed or sitemap again then fetches in full, and indexes, only the pages that changed. A page is remembered only
-once the change that indexed it is published."""
+once the change that indexed it is published. The file store keeps them in ``fetched.sqlite`` beside the index."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import sqlite3
 from collections.abc import Iterable
 from contextlib import closing
 from pathlib import Path
+from typing import Protocol
 
 from dalil.index.sidecar import connect
 from dalil.index.web.fetch import Fetched, Validators
@@ -22,6 +23,23 @@ CREATE TABLE IF NOT EXISTS pages (
 """
 
 
+class FetchedPages(Protocol):
+    def validators(self, url: str) -> Validators | None:
+        """What the server sent with ``url`` last time, for a conditional request; None for a new URL."""
+        ...
+
+    def unchanged(self, fetched: Fetched) -> bool:
+        """Whether the page's body is the one indexed last time."""
+        ...
+
+    def remember(self, pages: Iterable[Fetched]) -> None: ...
+
+
+def to_remember(pages: Iterable[Fetched]) -> list[tuple[str, str | None, str | None, str]]:
+    """(url, etag, last_modified, body digest) of the pages fetched in full."""
+    return [(p.url, p.etag, p.last_modified, digest(p.body)) for p in pages if not p.not_modified]
+
+
 class SeenPages:
     def __init__(self, index_dir: Path) -> None:
         self.path = Path(index_dir) / FILE
@@ -32,14 +50,14 @@ class SeenPages:
 
     def unchanged(self, fetched: Fetched) -> bool:
         row = self._one("SELECT body_sha256 FROM pages WHERE url = ?", fetched.url)
-        return row is not None and row[0] == _digest(fetched.body)
+        return row is not None and row[0] == digest(fetched.body)
 
     def remember(self, pages: Iterable[Fetched]) -> None:
+        rows = to_remember(pages)
+        if not rows:
+            return
         with closing(self._connect()) as db, db:
-            db.executemany(
-                "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, datetime('now'))",
-                [(p.url, p.etag, p.last_modified, _digest(p.body)) for p in pages if not p.not_modified],
-            )
+            db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, datetime('now'))", rows)
 
     def _one(self, query: str, url: str) -> tuple | None:
         if not self.path.exists():
@@ -51,5 +69,5 @@ class SeenPages:
         return connect(self.path, SCHEMA)
 
 
-def _digest(body: bytes) -> str:
+def digest(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()

@@ -19,7 +19,7 @@ from dalil.index.readers import Readers, read_articles
 from dalil.index.readers.html import decode_html, html_article
 from dalil.index.types import IngestProblem, RawArticle
 from dalil.index.web.fetch import Fetched, Fetcher, FetchProblem
-from dalil.index.web.seen import SeenPages
+from dalil.index.web.seen import FetchedPages
 
 LISTING_SUFFIXES = (".rss", ".atom", ".xml")
 URL_LIST_SUFFIX = ".urls"
@@ -46,7 +46,7 @@ def is_web_source(given: str) -> bool:
     return is_url(given) or given.endswith((*LISTING_SUFFIXES, URL_LIST_SUFFIX, *WARC_SUFFIXES))
 
 
-def read_sources(inputs: Sequence[str], readers: Readers, fetcher: Fetcher, seen: SeenPages | None) -> WebRead:
+def read_sources(inputs: Sequence[str], readers: Readers, fetcher: Fetcher, seen: FetchedPages | None) -> WebRead:
     """Everything the inputs hold; with ``seen``, pages fetched before are asked for only if they changed."""
     read = WebRead()
     files = [Path(given) for given in inputs if not is_web_source(given)]
@@ -71,7 +71,7 @@ def read_sources(inputs: Sequence[str], readers: Readers, fetcher: Fetcher, seen
     return read
 
 
-def _read_url(url: str, fetcher: Fetcher, seen: SeenPages | None, read: WebRead, depth: int) -> None:
+def _read_url(url: str, fetcher: Fetcher, seen: FetchedPages | None, read: WebRead, depth: int) -> None:
     """A page, or a feed or sitemap whose pages are read in turn (sitemaps of sitemaps up to a depth)."""
     try:
         fetched = fetcher.get(url, seen.validators(url) if seen else None)

@@ -4,9 +4,6 @@ failed, and sending the same request again completes it, without duplicates."""
 import os
 import shutil
 import signal
-import socket
-import subprocess
-import sys
 import time
 
 import httpx
@@ -14,24 +11,15 @@ import pytest
 
 from dalil.index.stores import load_store
 from dalil.settings import Settings
+from dalil.testing.server import free_port, serve_process
 
 pytestmark = pytest.mark.slow
 ARTICLES = [{"id": f"crash-{n}", "text": f"Crash test {n}\n\nArticle {n} of a write cut short."} for n in range(400)]
 
 
 def _serve(folder, port):
-    env = {**os.environ, "DALIL_EMBEDDER": "hash", "DALIL_WRITE_WAIT_S": "0", "DALIL_RELOAD_INTERVAL_S": "0.2"}
-    command = [sys.executable, "-m", "dalil.cli", "serve", "--port", str(port), "--index", str(folder)]
-    service = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
-                return service
-        except httpx.HTTPError:
-            pass
-        assert time.monotonic() < deadline and service.poll() is None, "the service did not start"
-        time.sleep(0.1)
+    env = {"DALIL_EMBEDDER": "hash", "DALIL_WRITE_WAIT_S": "0", "DALIL_RELOAD_INTERVAL_S": "0.2"}
+    return serve_process(port, env, "--index", str(folder))
 
 
 def test_a_write_killed_midway_publishes_nothing_and_a_retry_completes(_demo_index_dir, tmp_path):
@@ -39,9 +27,7 @@ def test_a_write_killed_midway_publishes_nothing_and_a_retry_completes(_demo_ind
     shutil.copytree(_demo_index_dir, folder, symlinks=True)
     key = load_store(Settings(index_dir=folder, embedder="hash")).keys().create("cms", "write")[1]
     headers = {"Authorization": f"Bearer {key}"}
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     published = os.readlink(folder / "CURRENT")
 

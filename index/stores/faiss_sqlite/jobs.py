@@ -7,7 +7,7 @@ from contextlib import closing
 from dataclasses import asdict
 from pathlib import Path
 
-from dalil.index.jobs import ArticleOutcome, Job
+from dalil.index.jobs import Job, job_from_record
 from dalil.index.sidecar import connect
 
 JOBS_FILE = "jobs.sqlite"
@@ -40,5 +40,4 @@ class SqliteJobs:
             row = db.execute("SELECT record FROM write_jobs WHERE id = ?", (job_id,)).fetchone()
         if row is None:
             return None
-        data = json.loads(row[0])
-        return Job(**{**data, "outcomes": [ArticleOutcome(**o) for o in data["outcomes"]]})
+        return job_from_record(json.loads(row[0]))

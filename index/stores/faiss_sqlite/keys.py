@@ -6,7 +6,7 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
-from dalil.index.keys import KeyRecord, Scope, UnknownKey, check_scope, matches, new_key, split_key
+from dalil.index.keys import KeyRecord, Scope, UnknownKey, check_name, check_scope, matches, new_key, split_key
 from dalil.index.manifest import now
 from dalil.index.sidecar import connect
 
@@ -32,10 +32,8 @@ class SqliteKeys:
         return connect(self.path, SCHEMA)
 
     def create(self, name: str, scope: Scope) -> tuple[KeyRecord, str]:
-        if not name.strip():
-            raise ValueError("a key needs a name, saying who or what uses it")
         key_id, key, digest = new_key()
-        record = KeyRecord(key_id, name.strip(), check_scope(scope), now())
+        record = KeyRecord(key_id, check_name(name), check_scope(scope), now())
         with closing(self._connect()) as db, db:
             db.execute(
                 "INSERT INTO api_keys (id, name, scope, digest, created) VALUES (?, ?, ?, ?, ?)",
@@ -54,8 +52,7 @@ class SqliteKeys:
                 (id_or_name, id_or_name),
             ).fetchall()
             if len(rows) != 1:
-                why = "no live key has" if not rows else f"{len(rows)} live keys have"
-                raise UnknownKey(f"{why} the id or name {id_or_name!r}; `dalil keys list` shows them")
+                raise UnknownKey.for_matches(len(rows), id_or_name)
             revoked = now()
             db.execute("UPDATE api_keys SET revoked = ? WHERE id = ?", (revoked, rows[0][0]))
         return KeyRecord(*rows[0][:4], revoked=revoked)

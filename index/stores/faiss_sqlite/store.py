@@ -38,6 +38,7 @@ from dalil.index.stores.faiss_sqlite.keys import SqliteKeys
 from dalil.index.stores.faiss_sqlite.tables import Tables
 from dalil.index.stores.faiss_sqlite.vectors import StagedVectors, VectorIndex
 from dalil.index.types import Article, Chunk, DocumentInfo, Sentence
+from dalil.index.web.seen import SeenPages
 from dalil.settings import Settings
 
 NAME = "faiss"
@@ -102,6 +103,9 @@ class FaissStore:
 
     def jobs(self) -> SqliteJobs:
         return SqliteJobs(self.root)
+
+    def fetched(self) -> SeenPages:
+        return SeenPages(self.root)
 
     def published(self) -> str | None:
         folder = current_generation(self.root)
@@ -267,9 +271,15 @@ class FaissSnapshot(_Reads):
         return [(ids[rowid], score) for rowid, score in hits if rowid in ids]
 
     def sentence_vectors_by_id(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
-        rowids = self.tables.rowids_of_ids("sentences", ids)
-        known = [sid for sid in ids if sid in rowids]
-        matrix = self.sentence_vectors.reconstruct([rowids[sid] for sid in known])
+        return self._stored_vectors(self.sentence_vectors, "sentences", ids)
+
+    def chunk_vectors_by_id(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        return self._stored_vectors(self.chunk_vectors, "chunks", ids)
+
+    def _stored_vectors(self, vectors: delta.LiveVectors, table: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        rowids = self.tables.rowids_of_ids(table, ids)
+        known = [row_id for row_id in ids if row_id in rowids]
+        matrix = vectors.reconstruct([rowids[row_id] for row_id in known])
         return dict(zip(known, matrix, strict=True))
 
     def lexical_search(self, terms: Sequence[str], k: int, language: str | None = None) -> list[tuple[str, float]]:
