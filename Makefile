@@ -50,9 +50,9 @@ test: install $(CHROMIUM) $(GCC) $(REDIS)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
-# Seconds, no ../shared, no browser, no compiler: the fake embedder and the fake model server only.
+# Seconds, no ../shared, no browser, no compiler, no database: the fake embedder and the fake model server only.
 test-unit: install
-	$(BIN)/python -m pytest -q -m "not integration and not slow"
+	$(BIN)/python -m pytest -q -m "not integration and not slow and not postgres"
 
 # Development gold questions (JSON + HTML report) and a quick XQuAD-ar subset, under reports/.
 eval: install index

@@ -17,11 +17,11 @@ from dalil.plugins import Registry
 if TYPE_CHECKING:
     import numpy as np
 
+    from dalil.index.fetched import FetchedPages
     from dalil.index.jobs import JobStore
     from dalil.index.keys import KeyStore
     from dalil.index.manifest import Manifest
     from dalil.index.types import Article, Chunk, DocumentInfo, IngestProblem, RawArticle, Sentence
-    from dalil.index.web.seen import FetchedPages
 
 
 class EmbedderUnavailable(RuntimeError):

@@ -31,6 +31,7 @@ from pydantic import SecretStr
 from dalil.index.chunking import make_chunks
 from dalil.index.dedup import fingerprint
 from dalil.index.embedders.hashing import HashEmbedder
+from dalil.index.fetched import Fetched, Validators
 from dalil.index.jobs import ArticleOutcome, Job
 from dalil.index.keys import UnknownKey, split_key
 from dalil.index.manifest import Manifest
@@ -39,7 +40,6 @@ from dalil.index.protocols import IndexUnavailable, Store, StoreChange, StoreRea
 from dalil.index.segment import sentences_for
 from dalil.index.stores import load_store
 from dalil.index.types import Article
-from dalil.index.web.fetch import Fetched, Validators
 from dalil.settings import Settings
 
 DIM = 32

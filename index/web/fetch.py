@@ -16,11 +16,11 @@ import socket
 import time
 import urllib.robotparser
 from collections.abc import Callable
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import httpx
 
+from dalil.index.fetched import Fetched, Validators
 from dalil.settings import Settings
 
 MAX_REDIRECTS = 5
@@ -39,25 +39,6 @@ ACCEPTED_TYPES = (
 
 class FetchProblem(Exception):
     """Why a URL gave nothing."""
-
-
-@dataclass(frozen=True)
-class Fetched:
-    url: str  # as asked for
-    final_url: str  # after redirects
-    content_type: str
-    body: bytes
-    etag: str | None = None
-    last_modified: str | None = None
-    not_modified: bool = False  # 304 to a conditional request: the body is empty
-
-
-@dataclass(frozen=True)
-class Validators:
-    """What a server said of a URL last time, for a conditional request."""
-
-    etag: str | None = None
-    last_modified: str | None = None
 
 
 class Fetcher:

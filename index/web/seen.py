@@ -10,10 +10,9 @@ import sqlite3
 from collections.abc import Iterable
 from contextlib import closing
 from pathlib import Path
-from typing import Protocol
 
+from dalil.index.fetched import Fetched, Validators
 from dalil.index.sidecar import connect
-from dalil.index.web.fetch import Fetched, Validators
 
 FILE = "fetched.sqlite"
 SCHEMA = """
@@ -21,18 +20,6 @@ CREATE TABLE IF NOT EXISTS pages (
     url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, body_sha256 TEXT NOT NULL, fetched TEXT NOT NULL
 );
 """
-
-
-class FetchedPages(Protocol):
-    def validators(self, url: str) -> Validators | None:
-        """What the server sent with ``url`` last time, for a conditional request; None for a new URL."""
-        ...
-
-    def unchanged(self, fetched: Fetched) -> bool:
-        """Whether the page's body is the one indexed last time."""
-        ...
-
-    def remember(self, pages: Iterable[Fetched]) -> None: ...
 
 
 def to_remember(pages: Iterable[Fetched]) -> list[tuple[str, str | None, str | None, str]]:

@@ -15,11 +15,11 @@ import feedparser
 from lxml import etree
 from warcio.archiveiterator import ArchiveIterator
 
+from dalil.index.fetched import FetchedPages
 from dalil.index.readers import Readers, read_articles
 from dalil.index.readers.html import decode_html, html_article
 from dalil.index.types import IngestProblem, RawArticle
 from dalil.index.web.fetch import Fetched, Fetcher, FetchProblem
-from dalil.index.web.seen import FetchedPages
 
 LISTING_SUFFIXES = (".rss", ".atom", ".xml")
 URL_LIST_SUFFIX = ".urls"

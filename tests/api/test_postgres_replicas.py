@@ -79,7 +79,9 @@ def test_a_change_through_one_replica_or_the_cli_is_answered_by_every_other(data
         added = httpx.post(f"{first}/v1/documents", json=ARTICLE, headers=headers, timeout=30)
         assert added.status_code == 200 and added.json()["results"][0]["status"] == "indexed"
         _wait_for(lambda: _found(second, "Balkhash salinity", ARTICLE["id"]), 10, "the other replica finding it")
-        answer = httpx.post(f"{second}/v1/ask", json={"question": "When did scientists measure the salinity of Lake Balkhash?"})
+        answer = httpx.post(
+            f"{second}/v1/ask", json={"question": "When did scientists measure the salinity of Lake Balkhash?"}
+        )
         assert ARTICLE["id"] in {c["doc_id"] for c in answer.json()["citations"]}
         # Removed through the second replica: gone from the first.
         assert httpx.delete(f"{second}/v1/documents/{ARTICLE['id']}", headers=headers, timeout=30).status_code == 200

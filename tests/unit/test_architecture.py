@@ -19,7 +19,8 @@ SETUPTOOLS = PYPROJECT["tool"]["setuptools"]
 # (``dalil.qa.prepare`` for its ``Prepared`` question), never an implementation.
 SEAM_MODULES = {"dalil.plugins", "dalil.index.protocols", "dalil.qa.protocols"}
 SEAM_MAY_IMPORT = {"dalil.plugins", "dalil.index.protocols", "dalil.index.manifest", "dalil.index.types",
-                   "dalil.index.keys", "dalil.index.jobs", "dalil.qa.events", "dalil.qa.prepare"}  # fmt: skip
+                   "dalil.index.keys", "dalil.index.jobs", "dalil.index.fetched",
+                   "dalil.qa.events", "dalil.qa.prepare"}  # fmt: skip
 
 
 def _modules() -> dict[str, Path]:

@@ -8,11 +8,11 @@ from dataclasses import asdict
 
 from psycopg.types.json import Jsonb
 
+from dalil.index.fetched import Fetched, Validators
 from dalil.index.jobs import Job, job_from_record
 from dalil.index.keys import KeyRecord, Scope, UnknownKey, check_name, check_scope, matches, new_key, split_key
 from dalil.index.manifest import now
 from dalil.index.stores.postgres.connection import Database
-from dalil.index.web.fetch import Fetched, Validators
 from dalil.index.web.seen import digest, to_remember
 
 COLUMNS = "id, name, scope, created, revoked"
