@@ -16,6 +16,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
 from dalil.index.loaded import LoadedIndex, open_index
+from dalil.index.protocols import Store
 from dalil.index.readers import load_readers
 from dalil.index.stores import load_store
 from dalil.qa import Answerer, Answerers
@@ -51,19 +52,20 @@ Errors are JSON: `{"detail": "<message>"}`, with `errors` listing per-field prob
 """
 
 
-def _open_snapshot(settings: Settings, current: LoadedIndex | None = None) -> LoadedIndex:
-    """The published index; a later one reuses the loaded embedder. The first question should not pay for
-    loading the query engine (or making its model files), so the first snapshot warms it up."""
+def _open_snapshot(settings: Settings, store: Store, current: LoadedIndex | None = None) -> LoadedIndex:
+    """The published index of the app's one ``store`` (its loaded vector files, its database connections); a
+    later one reuses the loaded embedder. The first question should not pay for loading the query engine (or
+    making its model files), so the first snapshot warms it up."""
     if current is not None:
-        return open_index(settings, embedder=current.embedder)
-    index = open_index(settings)
+        return open_index(settings, embedder=current.embedder, store=store)
+    index = open_index(settings, store=store)
     index.embedder.embed_queries(["warm-up"])
     return index
 
 
-def _load(settings: Settings) -> tuple[LoadedIndex | None, str | None]:
+def _load(settings: Settings, store: Store) -> tuple[LoadedIndex | None, str | None]:
     try:
-        return _open_snapshot(settings), None
+        return _open_snapshot(settings, store), None
     except Exception as exc:  # the service still starts, says why it cannot answer, and waits for an index
         logger.error("the index could not be loaded from %s: %s", settings.index_dir, exc, exc_info=True)
         return None, public_reason(exc)
@@ -86,14 +88,14 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[dict]:
         snapshots: Snapshots = app.state.snapshots
-        snapshots.replace(*((index, None) if index is not None else _load(settings)))
+        snapshots.replace(*((index, None) if index is not None else _load(settings, store)))
         follower = None
         if index is None and settings.reload_interval_s > 0:
             follower = asyncio.create_task(
                 follow_published(
                     snapshots,
                     store,
-                    lambda current: _open_snapshot(settings, current),
+                    lambda current: _open_snapshot(settings, store, current),
                     settings.reload_interval_s,
                 )
             )
@@ -106,6 +108,8 @@ def create_app(
                     await follower
             app.state.jobs.shutdown()  # a write under way is finished, not cut off
             snapshots.replace(None, "the service is shutting down", close_old=index is None)
+            if index is None and hasattr(store, "close"):  # a store holding connections lets them go
+                store.close()
 
     app = FastAPIOffline(  # FastAPI with /docs and /redoc assets served from package files, not a CDN
         title="dalil",

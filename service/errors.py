@@ -46,7 +46,10 @@ class IndexNotLoaded(Exception):
 
     @property
     def message(self) -> str:
-        return f"The search index is not loaded: {self.reason}. Restart the service once the index is built."
+        return (
+            f"The search index is not loaded: {self.reason}. Once it is built, the service takes it up by itself "
+            "(unless DALIL_RELOAD_INTERVAL_S is 0: then restart it)."
+        )
 
 
 class BadRequest(Exception):

@@ -20,7 +20,7 @@ CONNECT_TIMEOUT_S = 10
 class Database:
     """The database at ``url``; ``location`` names it for people, without its password."""
 
-    def __init__(self, url: str, pool_size: int) -> None:
+    def __init__(self, url: str, pool_size: int, timeout_s: float = CONNECT_TIMEOUT_S) -> None:
         try:
             parts = conninfo_to_dict(url)
         except psycopg.ProgrammingError as exc:
@@ -32,7 +32,7 @@ class Database:
             self.location = f"postgresql:///{database}?host={host}"
         else:
             self.location = f"postgresql://{host}{f':{port}' if port else ''}/{database}"
-        self._pool_size = pool_size
+        self._pool_size, self._timeout_s = pool_size, timeout_s
         self._pool: ConnectionPool | None = None
         self._lock = threading.Lock()
 
@@ -43,8 +43,8 @@ class Database:
                     self.url,
                     min_size=1,
                     max_size=self._pool_size,
-                    timeout=CONNECT_TIMEOUT_S,
-                    kwargs={"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "dalil"},
+                    timeout=self._timeout_s,
+                    kwargs={"connect_timeout": max(1, round(self._timeout_s)), "application_name": "dalil"},
                     open=True,
                     name="dalil",
                 )

@@ -138,7 +138,7 @@ def check(db: psycopg.Connection, where: str) -> None:
     if have < LATEST:
         raise SchemaBehind(
             f"the database at {where} has {have} of dalil's {LATEST} schema migrations: "
-            "run `dalil store migrate` (with the same DALIL_DATABASE_URL), then start again"
+            "run `dalil store migrate` (with the same DALIL_DATABASE_URL)"
         )
     if have > LATEST:
         raise SchemaBehind(
