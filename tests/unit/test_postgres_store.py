@@ -157,3 +157,28 @@ def test_one_snapshot_answers_many_threads_at_once(both):
         with ThreadPoolExecutor(8) as pool:
             found = list(pool.map(lambda i: reader.search_sentences(vectors[i % 4], 3), range(200)))
         assert found == [expected[i % 4] for i in range(200)]
+
+
+def test_the_store_commands_migrate_and_copy(tmp_path, postgres_url):
+    from typer.testing import CliRunner
+
+    from dalil.cli import app
+
+    env = {"DALIL_STORE": "postgres", "DALIL_DATABASE_URL": postgres_url, "DALIL_EMBEDDER": "hash:32"}
+    runner = CliRunner(env=env)
+    assert "applied migrations 1, 2" in runner.invoke(app, ["store", "migrate"]).output
+    assert "up to date" in runner.invoke(app, ["store", "migrate"]).output
+    faiss = FaissStore(tmp_path / "index")
+    with faiss.change(fresh_manifest()) as change:
+        for article in (ARABIC, ENGLISH, THIRD):
+            add(change, article)
+    copied = runner.invoke(app, ["store", "copy", "--from", f"faiss:{tmp_path / 'index'}", "--to", "postgres"])
+    assert copied.exit_code == 0 and "copied 3 articles" in copied.output, copied.output
+    store = PostgresStore(postgres_url)
+    with closing(store.open()) as reader:
+        assert {d.id for d in reader.list_documents()} == {ARABIC.doc_id, ENGLISH.doc_id, THIRD.doc_id}
+    store.close()
+    wrong = runner.invoke(app, ["store", "copy", "--from", "sqlite:x", "--to", "postgres"])
+    assert wrong.exit_code == 1 and "unknown store 'sqlite:x'" in wrong.output
+    nothing = CliRunner(env={"DALIL_STORE": "faiss"}).invoke(app, ["store", "migrate"])
+    assert nothing.exit_code == 1 and "nothing to migrate" in nothing.output
