@@ -64,13 +64,17 @@ eval: install index
 # demo size, on every dataset paragraph and on a synthetic extension to BENCH_SIZES sentences, beside a LangChain
 # pipeline; reports/bench.json and reports/bench.md. BENCH_SIZES=...,1000000 adds 1M (hours);
 # real:sentence-mean is the real corpus with one embedding pass (chunk vectors from their sentences).
+# bench/postgres.py then measures the PostgreSQL store beside the file store (reports/postgres.json and .md), at
+# demo size and on the 100k index the scale run left in BENCH_WORK.
 BENCH_SIZES ?= demo,real,real:sentence-mean,100000
+BENCH_WORK ?= var/bench/work
 bench: install index
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/quality.py
 	$(BIN)/python bench/latency.py
 	$(BIN)/python bench/engines.py
-	$(BIN)/python bench/scale.py --sizes $(BENCH_SIZES)
+	$(BIN)/python bench/scale.py --sizes $(BENCH_SIZES) --work $(BENCH_WORK)
+	$(BIN)/python bench/postgres.py --index-100k $(BENCH_WORK)/index-100000
 	$(BIN)/python bench/web_extraction.py
 
 # Optional: a local OpenAI-compatible model server in its own venv (llama-cpp-python builds from source,

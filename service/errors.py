@@ -27,6 +27,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Message, Receive, Scope, Send
 
+from dalil.index.protocols import IndexUnavailable
 from dalil.limits import TextTooLong
 from dalil.qa import BackendUnavailable, QuestionError, UnknownBackend
 from dalil.service.guards import HttpMiddleware
@@ -155,6 +156,13 @@ async def _index_not_loaded(request: Request, exc: IndexNotLoaded) -> JSONRespon
     return JSONResponse(error_body(exc.message), status_code=503)
 
 
+async def _index_unreadable(request: Request, exc: IndexUnavailable) -> JSONResponse:
+    """The index went away under a request (a database connection lost): the service opens it again."""
+    logger.warning("a request could not read the index: %s", exc)
+    message = "The search index could not be read just now; try again in a moment."
+    return JSONResponse(error_body(message), status_code=503, headers={"Retry-After": "1"})
+
+
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     return JSONResponse(error_body(str(exc.detail)), status_code=exc.status_code, headers=exc.headers)
 
@@ -197,5 +205,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(BadRequest, _bad_request)
     app.add_exception_handler(DocumentNotFound, _document_not_found)
     app.add_exception_handler(IndexNotLoaded, _index_not_loaded)
+    app.add_exception_handler(IndexUnavailable, _index_unreadable)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_middleware(CatchUnexpected)

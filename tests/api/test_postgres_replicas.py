@@ -16,6 +16,7 @@ from dalil.index.check import check_index
 from dalil.index.embedders import load_embedder
 from dalil.index.stores import load_store
 from dalil.settings import Settings
+from dalil.testing.postgres import end_every_session
 from dalil.testing.server import free_port, serve_process
 from tests.conftest import DEMO_ARTICLES
 
@@ -136,3 +137,18 @@ def test_a_replica_killed_mid_write_leaves_the_database_consistent(database):
         survivor.wait(timeout=30)
         if writer.poll() is None:
             writer.kill()
+
+
+def test_a_replica_outlives_the_database_ending_its_connections(database):
+    from dalil.service.app import create_app
+    from dalil.testing.server import serving
+
+    _, settings, _, _ = database
+    with serving(create_app(settings.model_copy(update={"reload_interval_s": 0.2}))) as url:
+        question = {"question": "Where did Medvedev hold his Russia-NATO Council talks?"}
+        assert httpx.post(f"{url}/v1/ask", json=question).status_code == 200
+        end_every_session(settings.database_url.get_secret_value())
+        first = httpx.post(f"{url}/v1/ask", json=question)
+        assert first.status_code == 503 and first.headers["retry-after"] == "1"
+        assert "try again" in first.json()["detail"]
+        _wait_for(lambda: httpx.post(f"{url}/v1/ask", json=question).status_code == 200, 10, "answering again")

@@ -15,6 +15,7 @@ from dalil.index.stores.postgres import PostgresStore
 from dalil.index.stores.postgres.connection import Database
 from dalil.index.stores.postgres.schema import LATEST, SchemaBehind
 from dalil.settings import Settings
+from dalil.testing.postgres import end_every_session
 from dalil.testing.store_contract import ARABIC, EMBEDDER, ENGLISH, THIRD, StoreContract, add, fresh_manifest
 
 pytestmark = pytest.mark.postgres
@@ -182,3 +183,17 @@ def test_the_store_commands_migrate_and_copy(tmp_path, postgres_url):
     assert wrong.exit_code == 1 and "unknown store 'sqlite:x'" in wrong.output
     nothing = CliRunner(env={"DALIL_STORE": "faiss"}).invoke(app, ["store", "migrate"])
     assert nothing.exit_code == 1 and "nothing to migrate" in nothing.output
+
+
+def test_a_snapshot_that_lost_its_connection_says_so_and_a_new_one_opens(both, postgres_url):
+    _, postgres = both
+    reader = postgres.open()
+    vector = EMBEDDER.embed_queries(["Almaty"])[0]
+    expected = reader.search_sentences(vector, 3)
+    end_every_session(postgres_url)
+    with pytest.raises(IndexUnavailable, match="connection to the database .* was lost"):
+        reader.search_sentences(vector, 3)
+    assert reader.published != postgres.published()  # so a service following the store opens the state again
+    reader.close()
+    with closing(postgres.open()) as again:
+        assert again.search_sentences(vector, 3) == expected

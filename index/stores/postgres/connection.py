@@ -64,10 +64,10 @@ class Database:
         return connection
 
     def give_back(self, connection: psycopg.Connection) -> None:
-        if not connection.closed and connection.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-            connection.rollback()
-        connection.isolation_level = connection.read_only = None
-        connection.autocommit = False
+        if not connection.closed and not connection.broken:  # else the pool drops it and connects anew
+            if connection.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                connection.rollback()
+            connection.isolation_level = connection.read_only = None
         self._opened_pool().putconn(connection)
 
     @contextmanager

@@ -28,6 +28,7 @@ from dalil.index.types import DocumentInfo
 from dalil.settings import Settings
 
 NAME = "postgres"
+LOST = "lost"  # the ``published`` of a snapshot whose connection ended
 
 
 class PostgresStore:
@@ -138,7 +139,16 @@ class PostgresSnapshot:
         with self._lock:
             if self._db is None:
                 raise IndexUnavailable("this snapshot of the index was closed")
-            return method(*args)
+            try:
+                return method(*args)
+            except psycopg.OperationalError as exc:
+                if not self._db.closed and not self._db.broken:
+                    raise
+                # The server restarted, failed over or ended the session: the snapshot is gone with its
+                # connection. It no longer shows any published state, so a service following the store opens
+                # the current one as soon as the database answers again.
+                self.published = LOST
+                raise IndexUnavailable(f"the connection to the database at {self.location} was lost") from exc
 
     def counts(self) -> dict[str, int]:
         return dict(self._counts)
