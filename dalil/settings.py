@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(default=10, ge=2, le=200)
     # HNSW candidates a PostgreSQL vector search looks at (pgvector's hnsw.ef_search), at least the k asked for.
     database_ef_search: int = Field(default=100, ge=10, le=1000)
+    # PostgreSQL's maintenance_work_mem while a build makes its vector indexes: pgvector builds fast only while
+    # the graph fits (a million 384-dimension vectors need about 1.5 GB).
+    database_build_memory: str = "1GB"
     # Input formats to read, by reader name ("txt", "markdown", "html", "jsonl", or a plug-in's); unset = all.
     readers: list[str] | None = None
 

@@ -10,6 +10,7 @@ deleted (readers still on it keep their snapshot: PostgreSQL keeps old row versi
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 
@@ -28,19 +29,29 @@ from dalil.index.types import Article, Chunk, Sentence
 
 NAME = "postgres"
 WRITER_LOCK = 0x64616C696C02
-GENERATION_TABLES = ("documents", "sentences", "chunks", "aliases", "term_counts", "fingerprints", "shingles", "builds")
-# One HNSW index per table and vector size, over every generation; a search keeps to its generation's rows.
-HNSW = (
-    "CREATE INDEX IF NOT EXISTS {table}_hnsw_{dim} ON {table}"
-    " USING hnsw ((embedding::halfvec({dim})) halfvec_cosine_ops) WHERE vector_dims(embedding) = {dim}"
+GENERATION_TABLES = (
+    *("documents", "sentences", "chunks", "chunk_terms", "aliases", "term_counts", "fingerprints", "shingles"),
+    "builds",
 )
+# Each generation's vectors get HNSW indexes of their own, made in bulk when a build is published (pgvector builds
+# an index in parallel and several times faster than it inserts rows one by one), then kept up to date by changes.
+HNSW = (
+    "CREATE INDEX IF NOT EXISTS {table}_hnsw_g{gen} ON {table}"
+    " USING hnsw ((embedding::halfvec({dim})) halfvec_cosine_ops) WHERE gen = {gen}"
+)
+HNSW_NAME = re.compile(r"^(sentences|chunks)_hnsw_g(\d+)$")
+# How long dropping a replaced generation's index waits for the readers still on it; then it is left for later.
+DROP_WAIT = "2s"
 # A chunk's share of term_counts, added (sign 1) or taken away (-1) with its article.
 TERM_COUNTS = """
 INSERT INTO term_counts (gen, term, chunks)
-SELECT %(gen)s, lexeme, %(sign)s * count(*) FROM chunks, unnest(terms) WHERE gen = %(gen)s AND doc_id = %(doc)s
-GROUP BY lexeme
+SELECT %(gen)s, term, %(sign)s * count(*) FROM chunk_terms
+WHERE gen = %(gen)s AND chunk IN (SELECT key FROM chunks WHERE gen = %(gen)s AND doc_id = %(doc)s)
+GROUP BY term
 ON CONFLICT (gen, term) DO UPDATE SET chunks = term_counts.chunks + EXCLUDED.chunks
 """
+
+CHUNK_KEYS = "SELECT nextval('chunk_keys') FROM generate_series(1, %s)"
 
 logger = logging.getLogger("dalil.index")
 
@@ -62,6 +73,7 @@ class PostgresChange:
     def __init__(self, db: psycopg.Connection, gen: int, manifest: Manifest, building: bool, replaces: int | None):
         self.db, self.gen, self.manifest, self.building = db, gen, manifest, building
         self.replaces = replaces  # the generation a build publishes over
+        self.build_memory = "1GB"  # maintenance_work_mem while a build's vector indexes are made (the store sets it)
         self.rows = Rows(db, gen, manifest.dim)
 
     @classmethod
@@ -93,8 +105,6 @@ class PostgresChange:
                 "INSERT INTO builds (gen, resume, manifest) VALUES (%s, %s, %s)",
                 (gen, resume, Jsonb(manifest.to_dict())),
             )
-        for table in ("sentences", "chunks"):
-            db.execute(HNSW.format(table=table, dim=int(manifest.dim)))
         db.commit()
         return cls(db, gen, manifest, True, published)
 
@@ -153,18 +163,23 @@ class PostgresChange:
             with cursor.copy('COPY sentences (gen, id, doc_id, n, start, "end", text, embedding) FROM STDIN') as copy:
                 for s, vector in zip(sentences, sentence_vectors, strict=True):
                     copy.write_row((gen, s.id, s.doc_id, s.n, s.start, s.end, s.text, HalfVector(vector)))
+            keys = [key for (key,) in cursor.execute(CHUNK_KEYS, (len(chunks),))]
+            terms = [search_terms(c.text) for c in chunks]
             with cursor.copy(
-                'COPY chunks (gen, id, doc_id, n, start, "end", text, sentence_ids, language, term_positions, length,'
-                " embedding) FROM STDIN"
+                'COPY chunks (gen, key, id, doc_id, n, start, "end", text, sentence_ids, language, length, embedding)'
+                " FROM STDIN"
             ) as copy:
-                for c, vector in zip(chunks, chunk_vectors, strict=True):
-                    terms = search_terms(c.text)
+                for c, key, chunk_terms, vector in zip(chunks, keys, terms, chunk_vectors, strict=True):
                     copy.write_row(
                         (
-                            *(gen, c.id, c.doc_id, c.n, c.start, c.end, c.text, list(c.sentence_ids)),
-                            *(article.language, lexical.term_positions(terms), len(terms), HalfVector(vector)),
+                            *(gen, key, c.id, c.doc_id, c.n, c.start, c.end, c.text, list(c.sentence_ids)),
+                            *(article.language, len(chunk_terms), HalfVector(vector)),
                         )
                     )
+            with cursor.copy("COPY chunk_terms (gen, term, chunk, tf, length, language) FROM STDIN") as copy:
+                for key, chunk_terms in zip(keys, terms, strict=True):
+                    for term, frequency in lexical.postings(chunk_terms).items():
+                        copy.write_row((gen, term, key, frequency, len(chunk_terms), article.language))
         printed = fingerprint(article.text)
         db.execute(
             "INSERT INTO fingerprints (gen, doc_id, exact, size) VALUES (%s, %s, %s, %s)",
@@ -181,6 +196,11 @@ class PostgresChange:
             raise UnknownDocument(doc_id)
         if not self.building:
             self._count_terms(doc_id, -1)
+        self.db.execute(
+            "DELETE FROM chunk_terms WHERE gen = %(gen)s"
+            " AND chunk IN (SELECT key FROM chunks WHERE gen = %(gen)s AND doc_id = %(doc)s)",
+            {"gen": self.gen, "doc": doc_id},
+        )
         for table, column in (
             ("aliases", "doc_id"),
             ("shingles", "doc_id"),
@@ -219,10 +239,13 @@ class PostgresChange:
 
     def save(self) -> None:
         gen, db = self.gen, self.db
-        if self.building:  # BM25's statistics, counted once
+        if self.building:  # the vector indexes and BM25's statistics, made once
+            db.execute("SELECT set_config('maintenance_work_mem', %s, true)", (self.build_memory,))
+            for table in ("sentences", "chunks"):
+                db.execute(HNSW.format(table=table, dim=int(self.manifest.dim), gen=int(gen)))
             db.execute(
-                "INSERT INTO term_counts (gen, term, chunks) SELECT %s, lexeme, count(*) FROM chunks, unnest(terms)"
-                " WHERE gen = %s GROUP BY lexeme",
+                "INSERT INTO term_counts (gen, term, chunks) SELECT %s, term, count(*) FROM chunk_terms"
+                " WHERE gen = %s GROUP BY term",
                 (gen, gen),
             )
             db.execute(
@@ -241,6 +264,30 @@ class PostgresChange:
         if self.building and self.replaces is not None:
             _delete_generation(db, self.replaces)
             db.commit()
+        drop_unused_indexes(db)
+
+
+def drop_unused_indexes(db: psycopg.Connection) -> None:
+    """Drop the vector indexes of generations gone (replaced, or of a build that died), without blocking anyone:
+    each waits at most ``DROP_WAIT`` for readers still on it, else it is tried again after the next change."""
+    kept = {gen for (gen,) in db.execute("SELECT gen FROM builds")}
+    names = [
+        name
+        for (name,) in db.execute("SELECT indexname FROM pg_indexes WHERE tablename IN ('sentences', 'chunks')")
+        if (match := HNSW_NAME.match(name)) and int(match.group(2)) not in kept
+    ]
+    db.commit()
+    db.autocommit = True  # CONCURRENTLY: readers go on using the table meanwhile
+    try:
+        db.execute(f"SET lock_timeout = '{DROP_WAIT}'")
+        for name in names:
+            try:
+                db.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
+            except (psycopg.errors.LockNotAvailable, psycopg.errors.QueryCanceled):
+                logger.info("index %s is still in use; it is dropped after a later change", name)
+        db.execute("RESET lock_timeout")
+    finally:
+        db.autocommit = False
 
 
 def _delete_generation(db: psycopg.Connection, gen: int) -> None:

@@ -104,7 +104,6 @@ class Rows:
         params = {
             "gen": self.gen,
             "terms": terms,
-            "query": lexical.any_of(terms),
             "chunks": chunks,
             "average": average,
             "k1": lexical.K1,

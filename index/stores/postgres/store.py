@@ -34,9 +34,9 @@ LOST = "lost"  # the ``published`` of a snapshot whose connection ended
 class PostgresStore:
     name = NAME
 
-    def __init__(self, url: str, pool_size: int = 10, ef_search: int = 100) -> None:
+    def __init__(self, url: str, pool_size: int = 10, ef_search: int = 100, build_memory: str = "1GB") -> None:
         self.database = Database(url, pool_size)
-        self.ef_search = ef_search
+        self.ef_search, self.build_memory = ef_search, build_memory
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "PostgresStore":
@@ -44,7 +44,12 @@ class PostgresStore:
             raise ValueError(
                 "DALIL_STORE=postgres needs DALIL_DATABASE_URL, e.g. postgresql://dalil:secret@db.example:5432/dalil"
             )
-        return cls(settings.database_url.get_secret_value(), settings.database_pool_size, settings.database_ef_search)
+        return cls(
+            settings.database_url.get_secret_value(),
+            settings.database_pool_size,
+            settings.database_ef_search,
+            settings.database_build_memory,
+        )
 
     def migrate(self) -> list[int]:
         """Bring the database's schema up to this dalil's (``dalil store migrate``); the migrations applied."""
@@ -86,6 +91,7 @@ class PostgresStore:
             schema.check(db, self.database.location)
             with writer_lock(db):
                 change = PostgresChange.start(db, fresh, resume, self.database.location)
+                change.build_memory = self.build_memory
                 try:
                     yield change
                 except BaseException:
