@@ -74,7 +74,7 @@ bench: install index
 	$(BIN)/python bench/latency.py
 	$(BIN)/python bench/engines.py
 	$(BIN)/python bench/scale.py --sizes $(BENCH_SIZES) --work $(BENCH_WORK)
-	$(BIN)/python bench/postgres.py --index-100k $(BENCH_WORK)/index-100000
+	$(BIN)/python bench/postgres.py --index 100k=$(BENCH_WORK)/index-100000
 	$(BIN)/python bench/web_extraction.py
 
 # Optional: a local OpenAI-compatible model server in its own venv (llama-cpp-python builds from source,

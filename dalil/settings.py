@@ -23,8 +23,10 @@ class Settings(BaseSettings):
     # how many connections each process keeps open to it at most.
     database_url: SecretStr | None = None
     database_pool_size: int = Field(default=10, ge=2, le=200)
-    # HNSW candidates a PostgreSQL vector search looks at (pgvector's hnsw.ef_search), at least the k asked for.
-    database_ef_search: int = Field(default=100, ge=10, le=1000)
+    # HNSW candidates a PostgreSQL vector search looks at (pgvector's hnsw.ef_search). At 100k e5 sentences, the
+    # 10 nearest among 50 asked for match exact search's 10 at 0.919 / 0.960 / 0.978 / 0.989 for 40 / 100 / 200 /
+    # 400, in 4.4 / 2.3 / 3.6 / 6.8 ms.
+    database_ef_search: int = Field(default=200, ge=10, le=1000)
     # PostgreSQL's maintenance_work_mem while a build makes its vector indexes: pgvector builds fast only while
     # the graph fits (a million 384-dimension vectors need about 1.5 GB).
     database_build_memory: str = "1GB"

@@ -34,7 +34,7 @@ LOST = "lost"  # the ``published`` of a snapshot whose connection ended
 class PostgresStore:
     name = NAME
 
-    def __init__(self, url: str, pool_size: int = 10, ef_search: int = 100, build_memory: str = "1GB") -> None:
+    def __init__(self, url: str, pool_size: int = 10, ef_search: int = 200, build_memory: str = "1GB") -> None:
         self.database = Database(url, pool_size)
         self.ef_search, self.build_memory = ef_search, build_memory
 
