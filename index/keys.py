@@ -10,8 +10,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
+
+from dalil.index.manifest import now
 
 Scope = Literal["read", "write", "admin"]
 SCOPES: tuple[Scope, ...] = ("read", "write", "admin")  # each includes the ones before it
@@ -89,3 +92,57 @@ def check_scope(scope: str) -> Scope:
     if scope not in SCOPES:
         raise ValueError(f"a key's scope is one of {', '.join(SCOPES)} (got {scope!r})")
     return scope  # type: ignore[return-value]
+
+
+COLUMNS = "id, name, scope, created, revoked"
+
+
+class SqlKeys:
+    """A ``KeyStore`` in an ``api_keys`` table (id, name, scope, digest, created, revoked) of any SQL database whose
+    connections run ``execute(sql, params)``; a store gives ``transaction()`` (a connection committed at the end of
+    the block) and its placeholder (``?`` or ``%s``)."""
+
+    placeholder = "?"
+
+    def transaction(self) -> AbstractContextManager[Any]:
+        raise NotImplementedError
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace("?", self.placeholder)
+
+    def create(self, name: str, scope: Scope) -> tuple[KeyRecord, str]:
+        key_id, key, digest = new_key()
+        record = KeyRecord(key_id, check_name(name), check_scope(scope), now())
+        with self.transaction() as db:
+            db.execute(
+                self._sql("INSERT INTO api_keys (id, name, scope, digest, created) VALUES (?, ?, ?, ?, ?)"),
+                (record.id, record.name, record.scope, digest, record.created),
+            )
+        return record, key
+
+    def list(self) -> list[KeyRecord]:
+        with self.transaction() as db:
+            return [KeyRecord(*row) for row in db.execute(f"SELECT {COLUMNS} FROM api_keys ORDER BY created, id")]
+
+    def revoke(self, id_or_name: str) -> KeyRecord:
+        with self.transaction() as db:
+            rows = db.execute(
+                self._sql(f"SELECT {COLUMNS} FROM api_keys WHERE (id = ? OR name = ?) AND revoked IS NULL"),
+                (id_or_name, id_or_name),
+            ).fetchall()
+            if len(rows) != 1:
+                raise UnknownKey.for_matches(len(rows), id_or_name)
+            revoked = now()
+            db.execute(self._sql("UPDATE api_keys SET revoked = ? WHERE id = ?"), (revoked, rows[0][0]))
+        return KeyRecord(*rows[0][:4], revoked=revoked)
+
+    def verify(self, key: str) -> KeyRecord | None:
+        parts = split_key(key)
+        if parts is None:
+            return None
+        key_id, secret = parts
+        with self.transaction() as db:
+            row = db.execute(self._sql(f"SELECT {COLUMNS}, digest FROM api_keys WHERE id = ?"), (key_id,)).fetchone()
+        if row is None or not matches(secret, row[5]) or row[4] is not None:
+            return None
+        return KeyRecord(*row[:5])

@@ -10,55 +10,21 @@ from psycopg.types.json import Jsonb
 
 from dalil.index.fetched import Fetched, Validators
 from dalil.index.jobs import Job, job_from_record
-from dalil.index.keys import KeyRecord, Scope, UnknownKey, check_name, check_scope, matches, new_key, split_key
-from dalil.index.manifest import now
+from dalil.index.keys import SqlKeys
 from dalil.index.stores.postgres.connection import Database
 from dalil.index.web.seen import digest, to_remember
 
-COLUMNS = "id, name, scope, created, revoked"
 KEPT_JOBS = 1000
 
 
-class PostgresKeys:
+class PostgresKeys(SqlKeys):
+    placeholder = "%s"
+
     def __init__(self, database: Database) -> None:
         self.database = database
 
-    def create(self, name: str, scope: Scope) -> tuple[KeyRecord, str]:
-        key_id, key, digest = new_key()
-        record = KeyRecord(key_id, check_name(name), check_scope(scope), now())
-        with self.database.connection() as db:
-            db.execute(
-                "INSERT INTO api_keys (id, name, scope, digest, created) VALUES (%s, %s, %s, %s, %s)",
-                (record.id, record.name, record.scope, digest, record.created),
-            )
-        return record, key
-
-    def list(self) -> list[KeyRecord]:
-        with self.database.connection() as db:
-            return [KeyRecord(*row) for row in db.execute(f"SELECT {COLUMNS} FROM api_keys ORDER BY created, id")]
-
-    def revoke(self, id_or_name: str) -> KeyRecord:
-        with self.database.connection() as db:
-            rows = db.execute(
-                f"SELECT {COLUMNS} FROM api_keys WHERE (id = %s OR name = %s) AND revoked IS NULL FOR UPDATE",
-                (id_or_name, id_or_name),
-            ).fetchall()
-            if len(rows) != 1:
-                raise UnknownKey.for_matches(len(rows), id_or_name)
-            revoked = now()
-            db.execute("UPDATE api_keys SET revoked = %s WHERE id = %s", (revoked, rows[0][0]))
-        return KeyRecord(*rows[0][:4], revoked=revoked)
-
-    def verify(self, key: str) -> KeyRecord | None:
-        parts = split_key(key)
-        if parts is None:
-            return None
-        key_id, secret = parts
-        with self.database.connection() as db:
-            row = db.execute(f"SELECT {COLUMNS}, digest FROM api_keys WHERE id = %s", (key_id,)).fetchone()
-        if row is None or not matches(secret, row[5]) or row[4] is not None:
-            return None
-        return KeyRecord(*row[:5])
+    def transaction(self):
+        return self.database.connection()
 
 
 class PostgresJobs:
