@@ -3,8 +3,9 @@
 Writers take turns through a session advisory lock, which PostgreSQL releases when a writer's connection ends,
 however its process died. A change to the published generation commits once, when published: readers never see
 half of it. A build writes a generation nobody reads yet, committing at its checkpoints so that it can be taken up
-again (``resume``), and is published by one update of ``dalil_state``; the replaced generation's rows are then
-deleted (readers still on it keep their snapshot: PostgreSQL keeps old row versions for open transactions).
+again (``resume``), makes its HNSW indexes in bulk, and is published by one update of ``dalil_state``; the replaced
+generation's rows are then deleted (readers still on it keep their snapshot: PostgreSQL keeps old row versions for
+open transactions) and its indexes dropped once no reader uses them.
 """
 
 from __future__ import annotations
@@ -70,20 +71,24 @@ def writer_lock(db: psycopg.Connection) -> Iterator[None]:
 
 
 class PostgresChange:
-    def __init__(self, db: psycopg.Connection, gen: int, manifest: Manifest, building: bool, replaces: int | None):
+    def __init__(
+        self, db: psycopg.Connection, gen: int, manifest: Manifest, building: bool, replaces: int | None, memory: str
+    ):
         self.db, self.gen, self.manifest, self.building = db, gen, manifest, building
         self.replaces = replaces  # the generation a build publishes over
-        self.build_memory = "1GB"  # maintenance_work_mem while a build's vector indexes are made (the store sets it)
+        self.build_memory = memory  # maintenance_work_mem while a build's vector indexes are made
         self.rows = Rows(db, gen, manifest.dim)
 
     @classmethod
-    def start(cls, db: psycopg.Connection, fresh: Manifest | None, resume: str | None, location: str):
+    def start(
+        cls, db: psycopg.Connection, fresh: Manifest | None, resume: str | None, location: str, build_memory: str
+    ) -> "PostgresChange":
         published = db.execute("SELECT gen FROM dalil_state").fetchone()[0]
         if fresh is None:
             if published is None:
                 raise IndexUnavailable(f"no index in the database at {location}: run `dalil index build` first")
             manifest = db.execute("SELECT manifest FROM builds WHERE gen = %s", (published,)).fetchone()[0]
-            return cls(db, published, Manifest.from_dict(manifest, location), False, None)
+            return cls(db, published, Manifest.from_dict(manifest, location), False, None, build_memory)
         taken = None
         if resume is not None:
             taken = db.execute(
@@ -106,7 +111,7 @@ class PostgresChange:
                 (gen, resume, Jsonb(manifest.to_dict())),
             )
         db.commit()
-        return cls(db, gen, manifest, True, published)
+        return cls(db, gen, manifest, True, published, build_memory)
 
     # ---- reads of the change's own state ------------------------------------------------------------
 

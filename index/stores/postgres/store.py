@@ -20,14 +20,13 @@ from dalil.index.keys import KeyStore
 from dalil.index.manifest import Manifest
 from dalil.index.protocols import IndexUnavailable
 from dalil.index.stores.postgres import lexical, schema
-from dalil.index.stores.postgres.change import PostgresChange, writer_lock
+from dalil.index.stores.postgres.change import NAME, PostgresChange, writer_lock
 from dalil.index.stores.postgres.connection import Database
 from dalil.index.stores.postgres.records import PostgresFetchedPages, PostgresJobs, PostgresKeys
 from dalil.index.stores.postgres.rows import Rows
 from dalil.index.types import DocumentInfo
 from dalil.settings import Settings
 
-NAME = "postgres"
 LOST = "lost"  # the ``published`` of a snapshot whose connection ended
 
 
@@ -90,8 +89,7 @@ class PostgresStore:
         try:
             schema.check(db, self.database.location)
             with writer_lock(db):
-                change = PostgresChange.start(db, fresh, resume, self.database.location)
-                change.build_memory = self.build_memory
+                change = PostgresChange.start(db, fresh, resume, self.database.location, self.build_memory)
                 try:
                     yield change
                 except BaseException:
