@@ -107,9 +107,9 @@ def llm_for():
 @pytest.fixture
 def unused_port() -> int:
     """A loopback port nothing listens on (connections to it are refused)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    from dalil.testing.server import free_port
+
+    return free_port()
 
 
 @pytest.fixture

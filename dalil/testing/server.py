@@ -17,9 +17,7 @@ def serving(app, port: int | None = None, start_timeout_s: float = 20.0, **optio
     import uvicorn
 
     if port is None:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
+        port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **options))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -37,9 +35,24 @@ def serving(app, port: int | None = None, start_timeout_s: float = 20.0, **optio
 
 
 def free_port() -> int:
+    """A loopback port nothing listens on now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def wait_for(check, timeout_s: float, what: str, tolerating: tuple[type[BaseException], ...] = ()) -> None:
+    """Poll ``check()`` every 50 ms until it is true; an assertion error naming ``what`` after ``timeout_s``.
+    Errors of the ``tolerating`` kinds count as not yet (a server still starting refuses connections)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            if check():
+                return
+        except tolerating:
+            pass
+        assert time.monotonic() < deadline, f"{what} did not happen within {timeout_s} s"
+        time.sleep(0.05)
 
 
 def serve_process(port: int, env: dict[str, str], *args: str, start_timeout_s: float = 60.0):

@@ -17,7 +17,7 @@ from dalil.index.embedders import load_embedder
 from dalil.index.stores import load_store
 from dalil.settings import Settings
 from dalil.testing.postgres import end_every_session
-from dalil.testing.server import free_port, serve_process
+from dalil.testing.server import free_port, serve_process, wait_for
 from tests.conftest import DEMO_ARTICLES
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
@@ -54,15 +54,6 @@ def _found(url: str, query: str, doc_id: str) -> bool:
     return any(r["doc_id"] == doc_id for r in results)
 
 
-def _wait_for(condition, timeout_s: float, what: str) -> float:
-    """Seconds until ``condition()`` held, polled every 50 ms; fails after ``timeout_s``."""
-    started = time.monotonic()
-    while not condition():
-        assert time.monotonic() - started < timeout_s, f"{what} did not happen within {timeout_s} s"
-        time.sleep(0.05)
-    return time.monotonic() - started
-
-
 def _finished(url: str, job: dict, headers: dict) -> dict:
     while job["status"] in ("queued", "running"):
         time.sleep(0.1)
@@ -79,14 +70,14 @@ def test_a_change_through_one_replica_or_the_cli_is_answered_by_every_other(data
         assert not _found(second, "Balkhash salinity", ARTICLE["id"])
         added = httpx.post(f"{first}/v1/documents", json=ARTICLE, headers=headers, timeout=30)
         assert added.status_code == 200 and added.json()["results"][0]["status"] == "indexed"
-        _wait_for(lambda: _found(second, "Balkhash salinity", ARTICLE["id"]), 10, "the other replica finding it")
+        wait_for(lambda: _found(second, "Balkhash salinity", ARTICLE["id"]), 10, "the other replica finding it")
         answer = httpx.post(
             f"{second}/v1/ask", json={"question": "When did scientists measure the salinity of Lake Balkhash?"}
         )
         assert ARTICLE["id"] in {c["doc_id"] for c in answer.json()["citations"]}
         # Removed through the second replica: gone from the first.
         assert httpx.delete(f"{second}/v1/documents/{ARTICLE['id']}", headers=headers, timeout=30).status_code == 200
-        _wait_for(lambda: not _found(first, "Balkhash salinity", ARTICLE["id"]), 10, "the first replica forgetting it")
+        wait_for(lambda: not _found(first, "Balkhash salinity", ARTICLE["id"]), 10, "the first replica forgetting it")
         # A change from the command line, on no replica at all.
         demo_id = httpx.get(f"{first}/v1/documents").json()["documents"][0]["id"]
         subprocess.run(
@@ -96,7 +87,7 @@ def test_a_change_through_one_replica_or_the_cli_is_answered_by_every_other(data
             capture_output=True,
         )
         for url in (first, second):
-            _wait_for(lambda url=url: httpx.get(f"{url}/v1/documents/{demo_id}").status_code == 404, 10, "removal")
+            wait_for(lambda url=url: httpx.get(f"{url}/v1/documents/{demo_id}").status_code == 404, 10, "removal")
     finally:
         for replica in replicas:
             replica.terminate()
@@ -151,4 +142,4 @@ def test_a_replica_outlives_the_database_ending_its_connections(database):
         first = httpx.post(f"{url}/v1/ask", json=question)
         assert first.status_code == 503 and first.headers["retry-after"] == "1"
         assert "try again" in first.json()["detail"]
-        _wait_for(lambda: httpx.post(f"{url}/v1/ask", json=question).status_code == 200, 10, "answering again")
+        wait_for(lambda: httpx.post(f"{url}/v1/ask", json=question).status_code == 200, 10, "answering again")
