@@ -282,6 +282,8 @@ def drop_unused_indexes(db: psycopg.Connection) -> None:
         if (match := HNSW_NAME.match(name)) and int(match.group(2)) not in kept
     ]
     db.commit()
+    if not names:  # the usual case after a change in place
+        return
     db.autocommit = True  # CONCURRENTLY: readers go on using the table meanwhile
     try:
         db.execute(f"SET lock_timeout = '{DROP_WAIT}'")

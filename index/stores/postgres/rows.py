@@ -84,12 +84,13 @@ class Rows:
             found.setdefault(sentence_id, []).append(chunk_id)
         return {k: tuple(v) for k, v in found.items()}
 
-    def nearest(self, table: str, vector: HalfVector, k: int) -> list[tuple[str, float]]:
+    def nearest(self, table: str, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         """Cosine search; the generation and the dimension are written into the SQL so that the planner can use
         the generation's own HNSW index (``change.HNSW``)."""
         if k <= 0:
             return []
         distance = f"embedding::halfvec({self.dim}) <=> %s"
+        vector = HalfVector(np.asarray(vector, dtype=np.float32))
         rows = self.db.execute(
             f"SELECT id, 1 - ({distance}) FROM {table} WHERE gen = {self.gen} ORDER BY {distance} LIMIT %s",
             (vector, vector, k),

@@ -14,7 +14,6 @@ from contextlib import contextmanager
 
 import numpy as np
 import psycopg
-from pgvector import HalfVector
 
 from dalil.index.keys import KeyStore
 from dalil.index.manifest import Manifest
@@ -74,14 +73,16 @@ class PostgresStore:
         return PostgresFetchedPages(self.database)
 
     def published(self) -> str | None:
+        """Polled every second by each replica: one query. Nothing counts as published until the schema is up to
+        date, so that a service waiting on a migration opens the index once it is applied."""
         try:
             with self.database.connection() as db:
-                if schema.applied(db) < schema.LATEST:
-                    return None
-                gen, version = db.execute("SELECT gen, version FROM dalil_state").fetchone()
+                applied, gen, version = db.execute(
+                    "SELECT (SELECT max(number) FROM dalil_migrations), gen, version FROM dalil_state"
+                ).fetchone()
         except (IndexUnavailable, psycopg.Error):
-            return None  # opening says what is wrong
-        return None if gen is None else _token(gen, version)
+            return None  # no schema yet, or no database: opening says what is wrong
+        return None if gen is None or applied < schema.LATEST else _token(gen, version)
 
     @contextmanager
     def change(self, fresh: Manifest | None = None, resume: str | None = None) -> Iterator[PostgresChange]:
@@ -182,10 +183,10 @@ class PostgresSnapshot:
         return self._read(self.rows.chunks_of_sentences, list(sentence_ids))
 
     def search_chunks(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
-        return self._read(self.rows.nearest, "chunks", HalfVector(np.asarray(vector, dtype=np.float32)), k)
+        return self._read(self.rows.nearest, "chunks", vector, k)
 
     def search_sentences(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
-        return self._read(self.rows.nearest, "sentences", HalfVector(np.asarray(vector, dtype=np.float32)), k)
+        return self._read(self.rows.nearest, "sentences", vector, k)
 
     def sentence_vectors_by_id(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         return self._read(self.rows.vectors_by_id, "sentences", list(ids))
