@@ -181,7 +181,7 @@ def _write(
     preparing = _prepare_in_background(embedder)
     raws, report.problems = read()
     articles = _clean(raws, report)
-    with store.change(fresh, resume=resume) as change:
+    with store.change(fresh, resume=resume, questions=embedder.embed_queries) as change:
         change.manifest.check_embedder(embedder.name, embedder.dim)
         report.resumed = change.counts()["documents"] if fresh is not None else 0
         articles = _replace_existing(change, articles, report)

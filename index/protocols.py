@@ -8,7 +8,7 @@ Each entry point names a factory that takes the ``Settings`` (embedders also get
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     from dalil.index.keys import KeyStore
     from dalil.index.manifest import Manifest
     from dalil.index.types import Article, Chunk, DocumentInfo, IngestProblem, RawArticle, Sentence
+
+
+# Texts to question vectors: an embedder's ``embed_queries``.
+QuestionEmbedder = Callable[[Sequence[str]], "np.ndarray"]
 
 
 class EmbedderUnavailable(RuntimeError):
@@ -219,12 +223,16 @@ class Store(Protocol):
         change, and equals the ``published`` of a reader opened on that state. A service polls it to follow."""
         ...
 
-    def change(self, fresh: Manifest | None = None, resume: str | None = None) -> AbstractContextManager[StoreChange]:
+    def change(
+        self, fresh: Manifest | None = None, resume: str | None = None, questions: QuestionEmbedder | None = None
+    ) -> AbstractContextManager[StoreChange]:
         """A change to publish. With ``fresh``, it starts empty and replaces everything (a build); without,
         it starts from the published state (``IndexUnavailable`` when there is none).
 
         With ``resume`` (a build's key: its sources and settings), a build from scratch whose writer died after a
         checkpoint is taken up where it stopped; the change's ``counts()`` then show what it already holds.
+        ``questions`` embeds texts as questions (the embedder's ``embed_queries``): a store that tunes an
+        approximate search when it publishes a build may use it to measure recall on question-like vectors.
         """
         ...
 

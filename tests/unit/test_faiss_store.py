@@ -1,5 +1,6 @@
 """The FAISS + SQLite store passes the store contract, plus what is particular to it."""
 
+import faiss
 import numpy as np
 import pytest
 
@@ -128,6 +129,48 @@ def test_a_large_build_gets_an_inverted_file_trained_on_all_of_it_and_tuned(tmp_
     np.testing.assert_allclose(index.reconstruct([100])[0], vectors[100], atol=1e-3)
     index.remove([100])
     assert len(index) == 5997
+
+
+def test_question_probes_widen_the_search_that_stored_vectors_would_call_enough(tmp_path, monkeypatch):
+    # An archive repeats itself (wire copies, boilerplate): a stored vector's ten nearest are its own near-copies,
+    # in its own cluster, found at nprobe 1. A question's nearest are spread over clusters: tuning on questions
+    # must search wider, and unseen questions then find their exact ten.
+    monkeypatch.setattr(layouts, "EXACT_UP_TO", 1000)
+    rng = np.random.default_rng(1)
+    stories = rng.normal(size=(600, 32))
+    vectors = np.repeat(stories, 10, axis=0) + 0.05 * rng.normal(size=(6000, 32))
+    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+
+    def questions(count: int) -> np.ndarray:
+        asked = stories[rng.integers(0, 600, count)] + rng.normal(size=(count, 32))
+        return (asked / np.linalg.norm(asked, axis=1, keepdims=True)).astype(np.float32)
+
+    staged = StagedVectors(tmp_path / "v", 32)
+    staged.add(list(range(6000)), vectors)
+    _, by_stored = staged.build("auto", np.random.default_rng(0))
+    index, by_questions = staged.build("auto", np.random.default_rng(0), probes=lambda: questions(500))
+    assert by_questions.nprobe > by_stored.nprobe
+    assert by_questions.recall_at_10 >= layouts.TARGET_RECALL
+    assert by_questions.as_options("sentences")["sentences_recall@10"].endswith("(question-like probes)")
+    unseen = questions(100)
+    exact = np.argsort(-(unseen @ vectors.T), axis=1)[:, :10]
+    found = [[i for i, _ in index.search(q, 10)] for q in unseen]
+    assert np.mean([len(set(f) & set(e)) / 10 for f, e in zip(found, exact, strict=True)]) >= 0.9
+    faiss.extract_index_ivf(index.index).nprobe = by_stored.nprobe  # what stored vectors chose: too narrow
+    found = [[i for i, _ in index.search(q, 10)] for q in unseen]
+    assert np.mean([len(set(f) & set(e)) / 10 for f, e in zip(found, exact, strict=True)]) < 0.9
+
+
+def test_question_probes_are_sentences_cut_to_their_first_words_embedded_as_questions():
+    asked = []
+
+    def questions(texts):
+        asked.extend(texts)
+        return np.ones((len(texts), 4))
+
+    probes = layouts.question_probes(["one two three four five six seven", "قصير جدا", "   "], questions)
+    assert asked == ["one two three four five", "قصير جدا"]
+    assert probes.shape == (2, 4) and probes.dtype == np.float32
 
 
 def test_recall_counts_an_equally_close_copy_as_found_and_a_farther_vector_as_missed():

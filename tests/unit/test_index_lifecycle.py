@@ -12,6 +12,7 @@ from dalil.index.embedders import load_embedder
 from dalil.index.loaded import open_index
 from dalil.index.manifest import ManifestMismatch
 from dalil.index.protocols import IndexUnavailable
+from dalil.index.stores.faiss_sqlite import layouts
 from dalil.index.stores.faiss_sqlite.generations import current_generation
 
 DEMO_ARTICLES = Path(__file__).resolve().parents[2] / "data" / "articles"
@@ -270,3 +271,18 @@ def test_a_build_from_scratch_releases_the_embedder_before_writing_the_index_and
     (tmp_path / "story.txt").write_text(STORY, encoding="utf-8")
     add_files(settings, embedder, [tmp_path / "story.txt"])
     assert released == [True]
+
+
+def test_a_build_tunes_its_approximate_search_on_question_like_probes(make_settings, monkeypatch):
+    monkeypatch.setattr(layouts, "EXACT_UP_TO", 10)
+    monkeypatch.setattr(layouts, "PROBE_QUERIES", 20)
+    settings = make_settings()
+    build(settings, DEMO_ARTICLES)
+    loaded = open_index(settings)
+    try:
+        options = loaded.manifest.store_options
+        assert options["sentences_factory"].startswith("IVF")
+        assert options["sentences_recall@10"].endswith("(question-like probes)")
+        assert len(loaded.search("الدفاع الجوي", k=3)) == 3
+    finally:
+        loaded.close()

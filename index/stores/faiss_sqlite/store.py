@@ -8,21 +8,22 @@ and keeps the state it opened; a writer that dies leaves the last committed stat
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
 import sqlite3
 import threading
 import weakref
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
 from dalil.index.manifest import MANIFEST_FILE, Manifest, ManifestMismatch, now
-from dalil.index.protocols import IndexUnavailable, UnknownDocument
-from dalil.index.stores.faiss_sqlite import delta
+from dalil.index.protocols import IndexUnavailable, QuestionEmbedder, UnknownDocument
+from dalil.index.stores.faiss_sqlite import delta, layouts
 from dalil.index.stores.faiss_sqlite.fingerprints import SqliteFingerprints
 from dalil.index.stores.faiss_sqlite.generations import (
     Lease,
@@ -117,10 +118,12 @@ class FaissStore:
             return folder.name  # opening it will say what is wrong
 
     @contextmanager
-    def change(self, fresh: Manifest | None = None, resume: str | None = None) -> Iterator["FaissChange"]:
+    def change(
+        self, fresh: Manifest | None = None, resume: str | None = None, questions: QuestionEmbedder | None = None
+    ) -> Iterator["FaissChange"]:
         if fresh is not None:
             with new_generation(self.root, resume=resume) as folder:
-                yield from _run(FaissChange(folder, fresh, self.factory))
+                yield from _run(FaissChange(folder, fresh, self.factory, questions))
             return
         try:
             with changed_generation(self.root, _changes_in_place) as folder:
@@ -297,8 +300,11 @@ class FaissChange(_Reads):
     a later change logs its vectors beside the rows (``delta.VectorLog``), folded into new base files now and then.
     """
 
-    def __init__(self, folder: Path, fresh: Manifest | None, factory: str) -> None:
+    def __init__(
+        self, folder: Path, fresh: Manifest | None, factory: str, questions: QuestionEmbedder | None = None
+    ) -> None:
         self.folder = folder
+        self.questions = questions
         self.building = fresh is not None  # from scratch, vectors staged; else a change in place, vectors logged
         self.vectors: dict[str, delta.VectorLog | StagedVectors]
         checkpoint = _read_checkpoint(folder) if fresh is not None else None
@@ -408,18 +414,26 @@ class FaissChange(_Reads):
         )
         self.tables.commit()
         self.manifest.touch(counts)
-        self.tables.close()
         rng = np.random.default_rng(0)  # a build's index is the same every time it is built from the same data
+        probes = self._question_probes(rng)
+        self.tables.close()
         for kind in list(self.vectors):
             staged = self.vectors.pop(kind)
             assert isinstance(staged, StagedVectors)
-            vectors, layout = staged.build(self.manifest.store_options["faiss_factory"], rng)
+            vectors, layout = staged.build(self.manifest.store_options["faiss_factory"], rng, probes)
             self.manifest.store_options.update(layout.as_options(kind))
             staged.discard()
             vectors.save(self.folder / delta.base_file({}, kind))
             del vectors  # one final index in memory at a time: at 1M sentences each is hundreds of MB
         self.manifest.save(self.folder)
         (self.folder / CHECKPOINT).unlink(missing_ok=True)
+
+    def _question_probes(self, rng: np.random.Generator) -> Callable[[], np.ndarray] | None:
+        """Question-like probes for tuning approximate search, embedded only if an index asks for them (once)."""
+        if self.questions is None:
+            return None
+        texts = self.tables.sample_texts("sentences", layouts.PROBE_QUERIES, rng)
+        return functools.cache(lambda: layouts.question_probes(texts, self.questions))
 
 
 def _every_row_in_the_bases(tables: Tables) -> dict[str, object]:

@@ -17,6 +17,8 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import numpy as np
+
 from dalil.index.normalize import search_terms
 from dalil.index.types import Article, Chunk, DocumentInfo, Sentence
 
@@ -320,6 +322,12 @@ class Tables:
         """How many chunks contain each term: the IDF weights of answer scoring."""
         unique = sorted(set(terms))
         return {t: 0 for t in unique} | dict(self._rows_where("term, doc", "chunk_vocab", "term", unique))
+
+    def sample_texts(self, table: str, size: int, rng: np.random.Generator) -> list[str]:
+        """The texts of up to ``size`` rows drawn at random (rows removed since leave gaps, so a few fewer)."""
+        last = self.db.execute(f"SELECT max(rowid) FROM {table}").fetchone()[0] or 0
+        drawn = (np.sort(rng.choice(last, size=min(size, last), replace=False)) + 1).tolist()
+        return [text for (text,) in self._rows_where("text", table, "rowid", drawn)]
 
     def counts(self) -> dict[str, int]:
         return {

@@ -6,7 +6,7 @@ build, and the index is made at the end, when its size is known (``layouts``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import faiss
@@ -87,8 +87,13 @@ class StagedVectors:
         self._vectors.unlink(missing_ok=True)
         self._ids.unlink(missing_ok=True)
 
-    def build(self, requested: str, rng: np.random.Generator) -> tuple["VectorIndex", layouts.Layout]:
-        """The final index: the layout ``requested`` (``auto``: chosen by size), trained on a sample of all rows."""
+    def build(
+        self, requested: str, rng: np.random.Generator, probes: Callable[[], np.ndarray] | None = None
+    ) -> tuple["VectorIndex", layouts.Layout]:
+        """The final index: the layout ``requested`` (``auto``: chosen by size), trained on a sample of all rows.
+
+        An approximate index is tuned with ``probes()`` (question vectors) where given, else with stored rows.
+        """
         live = len(self) - len(self.removed)
         layout = (
             layouts.choose(live) if requested == "auto" else layouts.Layout(requested, "set by DALIL_FAISS_FACTORY")
@@ -100,13 +105,18 @@ class StagedVectors:
             index.index.train(self.rows(positions)[1])
         probe = ivf is not None and live > layouts.PROBE_QUERIES
         if probe:  # the exact neighbours are found before the index fills memory, so the two never add up
-            query_ids, queries = self.rows(np.sort(rng.choice(len(self), size=layouts.PROBE_QUERIES, replace=False)))
+            if probes is not None:
+                queries, probed_with = probes(), "question-like probes"
+                query_ids = np.full(len(queries), -1, dtype=np.int64)
+            else:
+                positions = np.sort(rng.choice(len(self), size=layouts.PROBE_QUERIES, replace=False))
+                (query_ids, queries), probed_with = self.rows(positions), "stored vectors as probes"
             exact = layouts.exact_neighbours(queries, self.blocks(), 11)
         for ids, vectors in self.blocks():
             index.add(ids, vectors)
         if probe:
             nprobe, recall = layouts.tune_nprobe(index.index, query_ids, queries, exact)
-            layout = layouts.Layout(layout.factory, layout.reason, nprobe, recall)
+            layout = layouts.Layout(layout.factory, layout.reason, nprobe, recall, probed_with)
         return index, layout
 
 

@@ -17,7 +17,7 @@ import psycopg
 
 from dalil.index.keys import KeyStore
 from dalil.index.manifest import Manifest
-from dalil.index.protocols import IndexUnavailable
+from dalil.index.protocols import IndexUnavailable, QuestionEmbedder
 from dalil.index.stores.postgres import lexical, schema
 from dalil.index.stores.postgres.change import NAME, PostgresChange, writer_lock
 from dalil.index.stores.postgres.connection import Database
@@ -85,7 +85,10 @@ class PostgresStore:
         return None if gen is None or applied < schema.LATEST else _token(gen, version)
 
     @contextmanager
-    def change(self, fresh: Manifest | None = None, resume: str | None = None) -> Iterator[PostgresChange]:
+    def change(
+        self, fresh: Manifest | None = None, resume: str | None = None, questions: QuestionEmbedder | None = None
+    ) -> Iterator[PostgresChange]:
+        """``questions`` is not needed: HNSW searches as wide as ``DALIL_DATABASE_EF_SEARCH`` says."""
         db = self.database.take()
         try:
             schema.check(db, self.database.location)
