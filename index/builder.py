@@ -181,7 +181,7 @@ def _write(
     preparing = _prepare_in_background(embedder)
     raws, report.problems = read()
     articles = _clean(raws, report)
-    with store.change(fresh, resume=resume, questions=embedder.embed_queries) as change:
+    with store.change(fresh, resume=resume, questions=_questions_then_release(embedder)) as change:
         change.manifest.check_embedder(embedder.name, embedder.dim)
         report.resumed = change.counts()["documents"] if fresh is not None else 0
         articles = _replace_existing(change, articles, report)
@@ -291,6 +291,20 @@ def _index_articles(
         done += len(batch)
         if progress:
             progress("embedding", done, len(articles))
+
+
+def _questions_then_release(embedder: Embedder) -> Callable[[Sequence[str]], np.ndarray]:
+    """``embed_queries`` for a store's probes, made while it makes its final index: the query model (570 MB for
+    e5 on ONNX Runtime) is released again at once, as the passage model was."""
+
+    def questions(texts: Sequence[str]) -> np.ndarray:
+        try:
+            return embedder.embed_queries(texts)
+        finally:
+            if hasattr(embedder, "release"):
+                embedder.release()
+
+    return questions
 
 
 def _batches(

@@ -273,11 +273,19 @@ def test_a_build_from_scratch_releases_the_embedder_before_writing_the_index_and
     assert released == [True]
 
 
-def test_a_build_tunes_its_approximate_search_on_question_like_probes(make_settings, monkeypatch):
+def test_a_build_tunes_its_approximate_search_on_question_like_probes_then_frees_the_query_model(
+    make_settings, monkeypatch
+):
     monkeypatch.setattr(layouts, "EXACT_UP_TO", 10)
     monkeypatch.setattr(layouts, "PROBE_QUERIES", 20)
     settings = make_settings()
-    build(settings, DEMO_ARTICLES)
+    embedder = load_embedder(settings)
+    calls = []
+    embed_queries = embedder.embed_queries
+    monkeypatch.setattr(embedder, "embed_queries", lambda texts: calls.append(len(texts)) or embed_queries(texts))
+    monkeypatch.setattr(embedder, "release", lambda: calls.append("released"), raising=False)
+    build_index(settings, embedder, [DEMO_ARTICLES])
+    assert calls == ["released", 20, "released"]  # the passage model after embedding, the query model after probing
     loaded = open_index(settings)
     try:
         options = loaded.manifest.store_options

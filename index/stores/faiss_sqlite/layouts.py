@@ -7,9 +7,9 @@ recall@10 at or above ``TARGET_RECALL`` against exact search, measured at build 
 
 Recall is measured with question-like probes where the build can embed questions: the first ``PROBE_WORDS``
 words of sampled sentences, embedded as questions. Stored vectors make poor probes: each finds itself and its
-near-copies in its own cluster. On the 1M-sentence e5 index, stored vectors reached 0.955 at nprobe 2, where 200
-real XQuAD-ar questions found 0.628 of their exact ten; five-word probes reach 0.951 at nprobe 128, where the real
-questions find 0.969 (bench/ivf_probes.py).
+near-copies in its own cluster. On the 1M-sentence e5 index (bench/ivf_probes.py), stored vectors reached 0.961
+at nprobe 2, where 200 real XQuAD-ar questions found 0.654 of their exact ten; five-word probes reach 0.982 at
+nprobe 128, where the real questions find 0.983 (chunks: 0.987 at 256, real questions 0.977).
 """
 
 from __future__ import annotations
@@ -23,6 +23,9 @@ import numpy as np
 
 EXACT_UP_TO = 100_000
 TARGET_RECALL = 0.95
+# Question-like probes are tuned to a little more than the target: on the 1M e5 index they ran 0.01-0.015 above
+# real questions at the same nprobe (bench/ivf_probes.py), so the target holds for the questions themselves.
+PROBE_TARGET_RECALL = 0.975
 TRAIN_PER_CLUSTER = 64
 PROBE_QUERIES = 500
 PROBE_WORDS = 5
@@ -105,8 +108,10 @@ def recall_at_10(query_ids: np.ndarray, found: tuple[np.ndarray, np.ndarray], ex
     return float(np.mean(hits)) if hits else 1.0
 
 
-def tune_nprobe(index: faiss.Index, query_ids: np.ndarray, queries: np.ndarray, exact) -> tuple[int, float]:
-    """The smallest power-of-two nprobe whose recall@10 against the exact neighbours reaches the target.
+def tune_nprobe(
+    index: faiss.Index, query_ids: np.ndarray, queries: np.ndarray, exact, target: float = TARGET_RECALL
+) -> tuple[int, float]:
+    """The smallest power-of-two nprobe whose recall@10 against the exact neighbours reaches ``target``.
 
     ``queries`` have ids ``query_ids`` (-1 for probes not stored); ``exact`` is their exact (scores, ids) top 11.
     """
@@ -115,6 +120,6 @@ def tune_nprobe(index: faiss.Index, query_ids: np.ndarray, queries: np.ndarray, 
     while True:
         ivf.nprobe = nprobe
         recall = recall_at_10(query_ids, index.search(queries, 11), exact)
-        if recall >= TARGET_RECALL or nprobe >= ivf.nlist:
+        if recall >= target or nprobe >= ivf.nlist:
             return nprobe, recall
         nprobe *= 2

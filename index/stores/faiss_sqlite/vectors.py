@@ -106,16 +106,17 @@ class StagedVectors:
         probe = ivf is not None and live > layouts.PROBE_QUERIES
         if probe:  # the exact neighbours are found before the index fills memory, so the two never add up
             if probes is not None:
-                queries, probed_with = probes(), "question-like probes"
+                queries, probed_with, target = probes(), "question-like probes", layouts.PROBE_TARGET_RECALL
                 query_ids = np.full(len(queries), -1, dtype=np.int64)
             else:
                 positions = np.sort(rng.choice(len(self), size=layouts.PROBE_QUERIES, replace=False))
                 (query_ids, queries), probed_with = self.rows(positions), "stored vectors as probes"
+                target = layouts.TARGET_RECALL
             exact = layouts.exact_neighbours(queries, self.blocks(), 11)
         for ids, vectors in self.blocks():
             index.add(ids, vectors)
         if probe:
-            nprobe, recall = layouts.tune_nprobe(index.index, query_ids, queries, exact)
+            nprobe, recall = layouts.tune_nprobe(index.index, query_ids, queries, exact, target)
             layout = layouts.Layout(layout.factory, layout.reason, nprobe, recall, probed_with)
         return index, layout
 
