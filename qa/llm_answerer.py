@@ -7,6 +7,7 @@ instead of making every user wait for a timeout from a model that is down.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from dalil.qa.llm_answer import stream_llm_answer
 from dalil.qa.llm_client import ChatModel, OpenAIChat
 from dalil.qa.prepare import Prepared
 from dalil.qa.protocols import BackendUnavailable
+from dalil.qa.replay import replay
 from dalil.qa.verify import VerifyRules
 from dalil.settings import Settings
 
@@ -88,4 +90,14 @@ class LLMAnswerer:
             self._failed_at = None
 
     def stream(self, prepared: Prepared, index: LoadedIndex) -> Iterator[AnswerEvent]:
+        threshold = self.fallback.abstain_threshold
+        if prepared.scores.scored and prepared.confidence < threshold:
+            # The signal the extractive answer abstains on says the sources do not answer the question: whatever
+            # a model writes from them would be dropped, so it is not asked.
+            abstention = self.fallback.answer(prepared, index)
+            note = (
+                f"the model was not asked: the sources do not answer this question "
+                f"(confidence {prepared.confidence:.2f}, below {threshold:.2f})"
+            )
+            return replay(dataclasses.replace(abstention, backend=self.name, warnings=[note]))
         return stream_llm_answer(prepared, index, self, lambda: self.fallback.answer(prepared, index))

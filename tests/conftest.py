@@ -88,18 +88,30 @@ def fake_llm():
 
 @pytest.fixture
 def llm_for():
-    """Build the LLM backend dalil would build from its settings, pointed at a (fake) server."""
+    """Build the LLM backend dalil would build from its settings, pointed at a (fake) server.
+
+    Its abstention threshold is 0 unless given: the hash embedder's scores are not calibrated, and a model the
+    retrieval signal turns away is never asked.
+    """
     from dalil.prompts import load_prompts
+    from dalil.qa.extractive_answerer import ExtractiveAnswerer
     from dalil.qa.llm_answerer import LLMAnswerer
     from dalil.qa.llm_client import OpenAIChat
 
     def make(
-        base_url: str, *, timeout_s: float = 5.0, max_retries: int = 0, deadline_s: float = 45.0, **options
+        base_url: str,
+        *,
+        timeout_s: float = 5.0,
+        max_retries: int = 0,
+        deadline_s: float = 45.0,
+        abstain_threshold: float = 0.0,
+        **options,
     ) -> LLMAnswerer:
         chat = OpenAIChat(
             base_url=base_url, model="fake-model", timeout_s=timeout_s, max_retries=max_retries, deadline_s=deadline_s
         )
-        return LLMAnswerer(chat=chat, prompts=load_prompts(), **options)
+        fallback = ExtractiveAnswerer(abstain_threshold=abstain_threshold)
+        return LLMAnswerer(chat=chat, prompts=load_prompts(), fallback=fallback, **options)
 
     return make
 

@@ -80,6 +80,7 @@ def test_eval_with_the_llm_backend_against_a_fake_model(monkeypatch, settings_fo
     fake_llm.responder = quoting(1)
     monkeypatch.setenv("DALIL_LLM_BASE_URL", fake_llm.base_url)
     monkeypatch.setenv("DALIL_LLM_MODEL", "fake-model")
+    monkeypatch.setenv("DALIL_ABSTAIN_THRESHOLD", "0")  # the hash embedder is not calibrated: ask the model
     result = run_eval(
         monkeypatch, settings_for_tests, "--backend", "llm", "--limit", "6", "--json", str(tmp_path / "llm.json")
     )

@@ -10,7 +10,7 @@ from dalil.eval import metrics
 from dalil.index.segment import sentences_for
 
 ROOT = Path(__file__).resolve().parents[2]
-GOLD = {"calibration": ROOT / "eval" / "data" / "calibration.jsonl", "holdout": ROOT / "eval" / "data" / "holdout.jsonl"}
+GOLD = {name: ROOT / "eval" / "data" / f"{name}.jsonl" for name in ("calibration", "holdout")}
 FIELDS = {"id", "lang", "question", "answers", "evidence", "answerable"}
 
 

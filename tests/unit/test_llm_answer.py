@@ -8,6 +8,7 @@ import pytest
 
 from dalil import qa
 from dalil.qa.events import CitationEvent, DoneEvent, RetrievalEvent, TokenEvent
+from dalil.qa.extractive_answerer import ExtractiveAnswerer
 from dalil.qa.messages import message
 from dalil.qa.verify import VerifyRules
 from dalil.testing import Reply, Responder
@@ -35,6 +36,11 @@ def ask(demo_index, llm, question=QUESTION, backend="llm"):
     return qa.answer(question, demo_index, backend=backend, answerers={"llm": llm} if llm else None)
 
 
+def extractive_answer(demo_index, question=QUESTION):
+    """What the LLM backend's stand-in answers (llm_for's threshold: 0)."""
+    return qa.answer(question, demo_index, backend="extractive", answerers={"extractive": ExtractiveAnswerer(0.0)})
+
+
 def test_a_good_cited_answer_is_returned_with_verified_citations(demo_index, fake_llm, llm_for):
     fake_llm.responder = citing(SIGNING)
     result = ask(demo_index, llm_for(fake_llm.base_url))
@@ -59,7 +65,7 @@ def test_a_claim_whose_number_is_not_in_its_source_is_removed(demo_index, fake_l
 def test_a_hallucinated_marker_alone_degrades_to_the_extractive_answer(demo_index, fake_llm, llm_for):
     fake_llm.responder = citing(SIGNING, "{text} [99]")
     result = ask(demo_index, llm_for(fake_llm.base_url))
-    extractive = ask(demo_index, None, backend="extractive")
+    extractive = extractive_answer(demo_index)
     assert result.backend == "extractive" and result.degraded
     assert "could be verified" in result.degraded_reason
     assert result.answer == extractive.answer and result.citations == extractive.citations
@@ -100,7 +106,7 @@ def test_a_timeout_degrades_quickly(demo_index, fake_llm, llm_for):
     result = ask(demo_index, llm_for(fake_llm.base_url, timeout_s=0.5))
     assert time.monotonic() - started < 5
     assert result.degraded and result.backend == "extractive" and "within 0.5 s" in result.degraded_reason
-    assert result.answer == ask(demo_index, None, backend="extractive").answer  # the extractive answer stands in
+    assert result.answer == extractive_answer(demo_index).answer  # the extractive answer stands in
 
 
 def test_retries_stop_at_the_deadline(demo_index, fake_llm, llm_for):
@@ -149,6 +155,20 @@ def test_429_then_ok_is_retried(demo_index, fake_llm, llm_for):
     fake_llm.responder = citing(SIGNING)
     result = ask(demo_index, llm_for(fake_llm.base_url, max_retries=2))
     assert len(fake_llm.requests) == 2 and result.backend == "llm" and not result.degraded
+
+
+def test_a_question_the_sources_do_not_answer_is_not_put_to_the_model(demo_index, fake_llm, llm_for):
+    fake_llm.responder = citing(SIGNING)
+    question = "How do I bake a chocolate cake with strawberries?"
+    llm = llm_for(fake_llm.base_url, abstain_threshold=0.5)  # above any uncalibrated hash-embedder confidence
+    result = ask(demo_index, llm, question)
+    assert fake_llm.requests == []
+    assert result.abstained and result.backend == "llm" and not result.degraded
+    assert result.answer == message("abstain", "en") and result.citations == []
+    assert result.warnings and "not asked" in result.warnings[0] and f"{result.confidence:.2f}" in result.warnings[0]
+    # Where the signal clears the threshold, the same model is asked and answers.
+    assert not ask(demo_index, llm_for(fake_llm.base_url, abstain_threshold=0.0)).abstained
+    assert len(fake_llm.requests) == 1
 
 
 def test_no_answer_is_an_abstention_by_the_model(demo_index, fake_llm, llm_for):
