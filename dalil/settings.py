@@ -70,6 +70,9 @@ class Settings(BaseSettings):
 
     # Extractive answering.
     abstain_threshold: float = 0.5
+    # English questions over Arabic sentences: check which of the question's words the sentence covers
+    # (qa/alignment.py) and lower confidence for those it does not.
+    cross_lingual_check: bool = True
     max_answer_sentences: int = Field(default=3, ge=1, le=10)
 
     # Which answerer a request gets when it names none: a registered answerer ("extractive", "llm", a plug-in's)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dalil.index.embedders import load_embedder
+from dalil.index.embedders.word_aligner import UseAligner, WordAligner
 from dalil.index.fusion import reciprocal_rank_fusion
 from dalil.index.normalize import detect_language, search_terms
 from dalil.index.protocols import Embedder, Store, StoreReader
@@ -29,9 +30,18 @@ class Retrieval:
     sentence_hits: list[tuple[str, float]]
 
 
-def open_index(settings: Settings, embedder: Embedder | None = None, store: Store | None = None) -> "LoadedIndex":
+def open_index(
+    settings: Settings,
+    embedder: Embedder | None = None,
+    store: Store | None = None,
+    aligner: WordAligner | None = None,
+) -> "LoadedIndex":
     """Open the published index of the configured store (``IndexUnavailable`` when there is none) and check that
-    it was built with the configured embedder (``ManifestMismatch`` otherwise)."""
+    it was built with the configured embedder (``ManifestMismatch`` otherwise).
+
+    ``aligner`` (``index.embedders.word_aligner``) is kept with the index for the answers read from it, like the
+    embedder; by default one is made, loading its model on first use, unless ``DALIL_CROSS_LINGUAL_CHECK`` is off.
+    """
     reader = (store or load_store(settings)).open()
     try:
         embedder = embedder or load_embedder(settings)
@@ -39,14 +49,19 @@ def open_index(settings: Settings, embedder: Embedder | None = None, store: Stor
     except BaseException:
         reader.close()
         raise
-    return LoadedIndex(reader, embedder, settings)
+    if aligner is None and settings.cross_lingual_check:
+        aligner = UseAligner()
+    return LoadedIndex(reader, embedder, settings, aligner)
 
 
 class LoadedIndex:
-    def __init__(self, store: StoreReader, embedder: Embedder, settings: Settings) -> None:
+    def __init__(
+        self, store: StoreReader, embedder: Embedder, settings: Settings, aligner: WordAligner | None = None
+    ) -> None:
         self.store = store
         self.manifest = store.manifest
         self.embedder = embedder
+        self.aligner = aligner
         self.settings = settings
         self._counts = store.counts()
 

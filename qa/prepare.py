@@ -9,12 +9,15 @@ from dalil.index.loaded import LoadedIndex, Retrieval
 from dalil.index.normalize import detect_language, search_terms
 from dalil.index.types import Passage, Sentence
 from dalil.limits import TextTooLong, check_length, check_result_count
+from dalil.qa.alignment import unaligned_share
 from dalil.qa.extractive import ScoredSentence, ScoringWeights, question_term_weights, score_sentences, unseen_share
 from dalil.settings import Settings
 
 # Sentences outside the top passages still compete: the sentence index may find what chunking diluted.
 EXTRA_SENTENCES = 10
 MIN_CANDIDATE_PASSAGES = 10
+# Sentences whose words must cover an English question's key terms, across scripts (qa.alignment).
+COVERING_SENTENCES = 2
 
 
 class QuestionError(ValueError):
@@ -41,12 +44,17 @@ class QuestionScores:
     scored: list[ScoredSentence]
     unseen_share: float
     same_script: bool
+    # Across scripts: the share of the question's key terms the best two sentences do not cover (qa.alignment).
+    unaligned_share: float = 0.0
 
     def confidence(self, weights: ScoringWeights) -> float:
         if not self.scored:
             return 0.0
-        calibration = weights.same_script if self.same_script else weights.cross_script
-        return calibration.confidence(self.scored[0].score, self.unseen_share)
+        if self.same_script:
+            return weights.same_script.confidence(self.scored[0].score, self.unseen_share)
+        if self.unaligned_share >= weights.max_unaligned_share:
+            return 0.0  # the best sentence does not say what the question asks about
+        return weights.cross_script.confidence(self.scored[0].score, self.unseen_share)
 
 
 @dataclass(frozen=True)
@@ -105,7 +113,12 @@ def score_question(
         question, list(candidates.values()), dense, retrieval.context_similarity, term_weights, weights
     )
     same_script = bool(scored) and detect_language(scored[0].sentence.text) == retrieval.language
-    return QuestionScores(scored, unseen_share(term_weights, frequency), same_script)
+    unaligned = 0.0
+    if scored and not same_script and index.aligner is not None:
+        # The two best sentences together: across scripts the best is often a near-tie with the one that answers.
+        best_two = " ".join(s.sentence.text for s in scored[:COVERING_SENTENCES])
+        unaligned = unaligned_share(question, best_two, index.aligner)
+    return QuestionScores(scored, unseen_share(term_weights, frequency), same_script, unaligned)
 
 
 def gather_candidates(index: LoadedIndex, retrieval: Retrieval) -> dict[str, Sentence]:

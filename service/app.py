@@ -57,9 +57,11 @@ def _open_snapshot(settings: Settings, store: Store, current: LoadedIndex | None
     later one reuses the loaded embedder. The first question should not pay for loading the query engine (or
     making its model files), so the first snapshot warms it up."""
     if current is not None:
-        return open_index(settings, embedder=current.embedder, store=store)
+        return open_index(settings, embedder=current.embedder, store=store, aligner=current.aligner)
     index = open_index(settings, store=store)
     index.embedder.embed_queries(["warm-up"])
+    if hasattr(index.aligner, "warm_up"):
+        index.aligner.warm_up()
     return index
 
 

@@ -11,6 +11,9 @@ from dalil.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_ARTICLES = ROOT / "data" / "articles"
+# The hash embedder's scores are not calibrated, so the cross-lingual coverage check (a model of its own, loaded by
+# every service a test starts) would decide nothing: tests/unit/test_alignment.py and the integration suite test it.
+HASH_ONLY = {"cross_lingual_check": False}
 SHARED = ROOT.parent / "shared"
 
 
@@ -35,7 +38,7 @@ def _no_outside_network(monkeypatch, request):
 @pytest.fixture
 def make_settings(tmp_path):
     def make(**overrides) -> Settings:
-        values = {"index_dir": tmp_path / "index", "source_dir": DEMO_ARTICLES, "embedder": "hash"}
+        values = {"index_dir": tmp_path / "index", "source_dir": DEMO_ARTICLES, "embedder": "hash", **HASH_ONLY}
         values.update(overrides)
         return Settings(**values)
 
@@ -48,14 +51,14 @@ def _demo_index_dir(tmp_path_factory) -> Path:
     from dalil.index.embedders import load_embedder
 
     folder = tmp_path_factory.mktemp("demo-index")
-    settings = Settings(index_dir=folder, source_dir=DEMO_ARTICLES, embedder="hash")
+    settings = Settings(index_dir=folder, source_dir=DEMO_ARTICLES, embedder="hash", **HASH_ONLY)
     build_index(settings, load_embedder(settings), [DEMO_ARTICLES])
     return folder
 
 
 @pytest.fixture
 def settings_for_tests(_demo_index_dir) -> Settings:
-    return Settings(index_dir=_demo_index_dir, source_dir=DEMO_ARTICLES, embedder="hash")
+    return Settings(index_dir=_demo_index_dir, source_dir=DEMO_ARTICLES, embedder="hash", **HASH_ONLY)
 
 
 @pytest.fixture
@@ -65,7 +68,7 @@ def writable_settings(_demo_index_dir, tmp_path) -> Settings:
 
     folder = tmp_path / "index"
     shutil.copytree(_demo_index_dir, folder, symlinks=True)
-    return Settings(index_dir=folder, source_dir=DEMO_ARTICLES, embedder="hash", reload_interval_s=0.05)
+    return Settings(index_dir=folder, source_dir=DEMO_ARTICLES, embedder="hash", reload_interval_s=0.05, **HASH_ONLY)
 
 
 @pytest.fixture

@@ -17,10 +17,13 @@ from dalil.eval.runner import evaluate, in_process_answerer, load_gold, stored_a
 ROOT = Path(__file__).resolve().parents[2]
 GOLD_FILES = [ROOT.parent / "shared" / "eval" / "dev_qa.jsonl", ROOT / "eval" / "data" / "calibration.jsonl"]
 
-# Measured on both code paths: evidence R@5 31/32, answer accuracy 29/32, Arabic abstention 12/13.
+# Measured on both code paths: evidence R@5 31/32, answer accuracy 29/32, Arabic abstention 12/13, English
+# abstention 7/13 (the cross-lingual coverage check), no answerable question refused.
 MIN_EVIDENCE_RECALL_AT_5 = 29 / 32  # two questions of margin
 MIN_ANSWER_ACCURACY = 27 / 32  # two questions of margin
 MIN_ARABIC_ABSTENTION = 10 / 13  # two questions of margin
+MIN_ENGLISH_ABSTENTION = 5 / 13  # two questions of margin
+MAX_REFUSED = 1  # answerable questions abstained: none measured, at most one allowed
 
 pytestmark = pytest.mark.integration
 
@@ -43,14 +46,15 @@ def test_gate_over_dev_and_calibration_questions(report):
     assert all(not q["verdicts"]["citation_problems"] for q in report["questions"])
 
 
-def test_arabic_unanswerable_questions_are_abstained(report):
-    arabic = [q for q in report["questions"] if q["lang"] == "ar" and not q["answerable"]]
-    assert len(arabic) == 13
-    assert sum(q["abstained"] for q in arabic) / len(arabic) >= MIN_ARABIC_ABSTENTION
+@pytest.mark.parametrize(("lang", "floor"), [("ar", MIN_ARABIC_ABSTENTION), ("en", MIN_ENGLISH_ABSTENTION)])
+def test_unanswerable_questions_are_abstained(report, lang, floor):
+    unanswerable = [q for q in report["questions"] if q["lang"] == lang and not q["answerable"]]
+    assert len(unanswerable) == 13
+    assert sum(q["abstained"] for q in unanswerable) / len(unanswerable) >= floor
 
 
-def test_no_answerable_question_is_refused(report):
-    assert [q["id"] for q in report["questions"] if q["answerable"] and q["abstained"]] == []
+def test_at_most_one_answerable_question_is_refused(report):
+    assert len([q["id"] for q in report["questions"] if q["answerable"] and q["abstained"]]) <= MAX_REFUSED
 
 
 @pytest.mark.parametrize("question", ["d01-ar", "d01-en", "d03-ar", "d04-en", "d05-ar", "d05-en", "d07-ar", "d09-en"])
@@ -69,6 +73,24 @@ def test_english_answer_speaks_english_and_quotes_arabic(real_index):
     result = qa.answer("Where did Medvedev hold his Russia-NATO Council talks?", real_index)
     assert result.answer.startswith("According to")
     assert "لشبونة" in result.answer
+
+
+def test_an_english_question_about_what_no_sentence_says_is_abstained(real_index):
+    # Kazakhstan is in the articles; its population is not. Before the coverage check this was answered.
+    result = qa.answer("What is the population of Kazakhstan?", real_index)
+    assert result.abstained and result.citations == []
+    assert not qa.answer(
+        "In what year was a similar air defence agreement signed with Kazakhstan?", real_index
+    ).abstained
+
+
+def test_the_word_aligner_matches_words_across_scripts(real_index):
+    best = real_index.aligner.best_matches(
+        ["population", "capital", "Kazakhstan"], ["سكان", "عاصمة", "كازاخستان", "وزير"]
+    )
+    assert (best >= 0.5).all()
+    unrelated = real_index.aligner.best_matches(["population", "salary"], ["وزير", "الدفاع", "روسيا"])
+    assert (unrelated < 0.5).all()
 
 
 def test_abstention_message_is_in_the_question_language(real_index):
