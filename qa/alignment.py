@@ -19,13 +19,14 @@ from dalil.index.stopwords import ENGLISH_STOPWORDS
 ALIGNED = 0.5
 # Words that frame a question rather than say what it is about ("how many", "according to the article").
 QUESTION_FRAME = frozenset("many much according article name named often long large".split())
+_NOT_KEY = ENGLISH_STOPWORDS | QUESTION_FRAME
 _LATIN_TERM = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[0-9]+")
 _WORD = re.compile(r"\w+")
 
 
 def key_terms(question: str) -> list[str]:
     """The question's content words in Latin script and its numbers, each once, in order."""
-    terms = (t for t in _LATIN_TERM.findall(question) if t.lower() not in ENGLISH_STOPWORDS | QUESTION_FRAME)
+    terms = (t for t in _LATIN_TERM.findall(question) if t.lower() not in _NOT_KEY)
     return list(dict.fromkeys(t for t in terms if len(t) > 2 or t.isdigit()))
 
 

@@ -38,12 +38,16 @@ class ExtractiveAnswerer:
     def available(self) -> bool:
         return True
 
+    def abstains(self, prepared: Prepared) -> bool:
+        """Too unsure to answer: the decision the ``llm`` backend also follows before asking its model."""
+        return prepared.confidence < self.abstain_threshold
+
     def stream(self, prepared: Prepared, index: LoadedIndex) -> Iterator[AnswerEvent]:
         return replay(self.answer(prepared, index))
 
     def answer(self, prepared: Prepared, index: LoadedIndex) -> Answer:
         scores, language, weights = prepared.scores, prepared.language, prepared.weights
-        abstained = prepared.confidence < self.abstain_threshold
+        abstained = self.abstains(prepared)
         if abstained:
             text, citations = message("abstain" if scores.scored else "empty_index", language), []
         else:

@@ -90,14 +90,13 @@ class LLMAnswerer:
             self._failed_at = None
 
     def stream(self, prepared: Prepared, index: LoadedIndex) -> Iterator[AnswerEvent]:
-        threshold = self.fallback.abstain_threshold
-        if prepared.scores.scored and prepared.confidence < threshold:
+        if prepared.scores.scored and self.fallback.abstains(prepared):
             # The signal the extractive answer abstains on says the sources do not answer the question: whatever
             # a model writes from them would be dropped, so it is not asked.
             abstention = self.fallback.answer(prepared, index)
             note = (
                 f"the model was not asked: the sources do not answer this question "
-                f"(confidence {prepared.confidence:.2f}, below {threshold:.2f})"
+                f"(confidence {prepared.confidence:.2f}, below {self.fallback.abstain_threshold:.2f})"
             )
             return replay(dataclasses.replace(abstention, backend=self.name, warnings=[note]))
         return stream_llm_answer(prepared, index, self, lambda: self.fallback.answer(prepared, index))
