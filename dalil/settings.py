@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     # English questions over Arabic sentences: check which of the question's words the sentence covers
     # (qa/alignment.py) and lower confidence for those it does not.
     cross_lingual_check: bool = True
+    # Lead each answer with the words of a cited sentence that answer the question (qa/short_answer.py).
+    short_answers: bool = True
     max_answer_sentences: int = Field(default=3, ge=1, le=10)
 
     # Which answerer a request gets when it names none: a registered answerer ("extractive", "llm", a plug-in's)

@@ -24,6 +24,7 @@ SUMMARY_ROWS = [
     ("answer accuracy", "answer_accuracy"),
     ("citation precision", "citation_precision"),
     ("citation recall", "citation_recall"),
+    ("short answer holds gold", "short_answer_accuracy"),
     ("abstention accuracy", "abstention_accuracy"),
     ("false abstain", "false_abstain"),
     ("false answer", "false_answer"),
@@ -227,7 +228,8 @@ def squad(
                 )
             )
     table = Table(title=f"paragraph retrieval and answers ({embedder.name})")
-    for column in ("dataset", "questions", "R@1", "R@5", "R@10", "nDCG@10", "EM", "F1", "in cited", "ar-norm F1"):
+    columns = ("dataset", "questions", "R@1", "R@5", "R@10", "nDCG@10", "EM", "F1", "short EM", "short F1", "in cited")
+    for column in (*columns, "ar-norm F1"):
         table.add_column(column, justify="left" if column == "dataset" else "right")
     for r in results:
         table.add_row(
@@ -237,12 +239,14 @@ def squad(
             f"{r['retrieval']['ndcg@10']:.1f}",
             f"{r['official']['exact_match']:.1f}",
             f"{r['official']['f1']:.1f}",
+            f"{r['official_short_answer']['exact_match']:.1f}",
+            f"{r['official_short_answer']['f1']:.1f}",
             _fmt(r["dalil"]["answer_in_cited_sentence"]),
             f"{r['dalil']['arabic_normalized_f1']:.1f}",
         )
     console.print(table)
     console.print(
-        "EM/F1: official scripts on the cited sentences (extractive answers quote whole sentences). "
+        "EM/F1: official scripts on the cited sentences; short EM/F1: on the short answer alone (empty when none). "
         "'in cited': a gold answer lies inside a cited sentence."
     )
     _write_json(json_out, results)

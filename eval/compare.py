@@ -8,6 +8,7 @@ METRICS = (
     "answer_accuracy",
     "citation_precision",
     "citation_recall",
+    "short_answer_accuracy",
     "abstention_accuracy",
     "evidence_recall@1",
     "evidence_recall@5",

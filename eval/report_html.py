@@ -526,6 +526,7 @@ def _breakdown(report: dict) -> str:
         ("answer acc.", "answer_accuracy", _pct),
         ("cit. precision", "citation_precision", _pct),
         ("cit. recall", "citation_recall", _pct),
+        ("short answer", "short_answer_accuracy", _pct),
         ("abstention acc.", "abstention_accuracy", _pct),
         ("false abstain", "false_abstain", _int),
         ("false answer", "false_answer", _int),

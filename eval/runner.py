@@ -92,6 +92,11 @@ def judge(question: GoldQuestion, response: dict, article_text: ArticleText) -> 
         and not abstained
         and metrics.answer_correct(response["answer"], question.answers),
         "abstention_correct": abstained != question.answerable,
+        # The short answer (its English form counts too) holds every fact the gold answer needs.
+        "short_answer_correct": question.answerable
+        and not abstained
+        and bool(short := response.get("short_answer"))
+        and metrics.answer_correct(f"{short['text']} {short.get('english') or ''}", question.answers),
         "citation_recall": metrics.citation_recall(valid, question.evidence),
         "supporting_citations": metrics.supporting_citations(valid, question.evidence, question.answers),
         "citations": len(citations),
@@ -147,6 +152,7 @@ def evaluate(
                 "abstained": response["abstained"],
                 "confidence": response["confidence"],
                 "citations": response["citations"],
+                "short_answer": response.get("short_answer"),
                 "gold": {"answers": question.answers, "evidence": question.evidence},
                 "latency_ms": response["timings_ms"]["total"],
                 "backend": response.get("backend", "extractive"),
@@ -186,6 +192,10 @@ def summarize(records: Sequence[dict]) -> dict:
         if total_citations
         else None,
         "citation_recall": _mean([r["verdicts"]["citation_recall"] for r in answerable]),
+        # Of the questions answered correctly, the share whose short answer alone holds the gold answer.
+        "short_answer_accuracy": _mean(
+            [r["verdicts"]["short_answer_correct"] for r in answerable if r["verdicts"]["answer_correct"]]
+        ),
         "abstention_accuracy": _mean([r["verdicts"]["abstention_correct"] for r in records]),
         "false_abstain": sum(r["abstained"] for r in answerable),
         "false_answer": sum(not r["abstained"] for r in unanswerable),

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from dalil.index.embedders import load_embedder
+from dalil.index.embedders.span_reader import E5SpanReader
 from dalil.index.embedders.word_aligner import UseAligner, WordAligner
 from dalil.index.fusion import reciprocal_rank_fusion
 from dalil.index.normalize import detect_language, search_terms
-from dalil.index.protocols import Embedder, Store, StoreReader
+from dalil.index.protocols import Embedder, SpanReader, Store, StoreReader
 from dalil.index.stores import load_store
 from dalil.index.types import Article, Chunk, DocumentInfo, Passage, Sentence
 from dalil.settings import Settings
@@ -35,12 +36,14 @@ def open_index(
     embedder: Embedder | None = None,
     store: Store | None = None,
     aligner: WordAligner | None = None,
+    span_reader: SpanReader | None = None,
 ) -> "LoadedIndex":
     """Open the published index of the configured store (``IndexUnavailable`` when there is none) and check that
     it was built with the configured embedder (``ManifestMismatch`` otherwise).
 
     ``aligner`` (``index.embedders.word_aligner``) is kept with the index for the answers read from it, like the
     embedder; by default one is made, loading its model on first use, unless ``DALIL_CROSS_LINGUAL_CHECK`` is off.
+    So is ``span_reader`` (``index.embedders.span_reader``), for short answers, unless ``DALIL_SHORT_ANSWERS`` is off.
     """
     reader = (store or load_store(settings)).open()
     try:
@@ -51,17 +54,25 @@ def open_index(
         raise
     if aligner is None and settings.cross_lingual_check:
         aligner = UseAligner()
-    return LoadedIndex(reader, embedder, settings, aligner)
+    if span_reader is None and settings.short_answers:
+        span_reader = E5SpanReader(settings.model_dir, settings.embedder_query_threads)
+    return LoadedIndex(reader, embedder, settings, aligner, span_reader)
 
 
 class LoadedIndex:
     def __init__(
-        self, store: StoreReader, embedder: Embedder, settings: Settings, aligner: WordAligner | None = None
+        self,
+        store: StoreReader,
+        embedder: Embedder,
+        settings: Settings,
+        aligner: WordAligner | None = None,
+        span_reader: SpanReader | None = None,
     ) -> None:
         self.store = store
         self.manifest = store.manifest
         self.embedder = embedder
         self.aligner = aligner
+        self.span_reader = span_reader
         self.settings = settings
         self._counts = store.counts()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from dalil.plugins import Registry
@@ -64,6 +65,25 @@ class Embedder(Protocol):
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class Span:
+    """``text[start:end]`` of a sentence read for a question; ``score`` > 0 when a span reader prefers it to "no
+    answer" (its start + end logits over those of the leading ``<s>``)."""
+
+    start: int
+    end: int
+    score: float
+
+
+class SpanReader(Protocol):
+    """Finds the words that answer a question in each sentence (``index.embedders.span_reader``). May also
+    define ``warm_up()``: load its model now."""
+
+    def read(self, question: str, sentences: Sequence[str]) -> list[Span | None]:
+        """For each sentence, its best span (None when it has no word to offer)."""
+        ...
 
 
 @runtime_checkable

@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dalil.index.loaded import LoadedIndex
+from dalil.index.protocols import SpanReader
 from dalil.qa.citations import cite
 from dalil.qa.events import AnswerEvent
 from dalil.qa.extractive import ScoredSentence, select_answer_sentences
 from dalil.qa.messages import message
 from dalil.qa.prepare import Prepared
 from dalil.qa.replay import replay
-from dalil.qa.types import Answer, Citation
+from dalil.qa.short_answer import answering_sentences, from_span, read_spans
+from dalil.qa.types import Answer, Citation, ShortAnswer
 from dalil.settings import Settings
 
 NAME = "extractive"
@@ -48,13 +50,17 @@ class ExtractiveAnswerer:
     def answer(self, prepared: Prepared, index: LoadedIndex) -> Answer:
         scores, language, weights = prepared.scores, prepared.language, prepared.weights
         abstained = self.abstains(prepared)
+        short, short_in = None, None
         if abstained:
             text, citations = message("abstain" if scores.scored else "empty_index", language), []
         else:
             margin = weights.same_script_margin if scores.same_script else weights.cross_script_margin
             chosen = select_answer_sentences(scores.scored, self.max_sentences, margin)
-            citations = _citations(index, chosen)
-            text = _compose(citations, language)
+            if index.span_reader is None:
+                citations = _citations(index, chosen)
+            else:
+                citations, short, short_in = self._read(prepared, index, chosen)
+            text = _compose(citations, language, short, short_in)
         return Answer(
             answer=text,
             language=language,
@@ -64,7 +70,27 @@ class ExtractiveAnswerer:
             passages=prepared.passages,
             backend=self.name,
             timings_ms=prepared.timings(),
+            short_answer=short,
         )
+
+    def _read(
+        self, prepared: Prepared, index: LoadedIndex, chosen: list[ScoredSentence]
+    ) -> tuple[list[Citation], ShortAnswer | None, int | None]:
+        """Citations and the short answer, from the span reader's reading of the chosen sentences.
+
+        The sentence holding the surest answer span is cited; another chosen sentence only where the reader finds
+        an answer in it too (a runner-up within the scoring margin that answers nothing is noise).
+        """
+        reader: SpanReader = index.span_reader  # type: ignore[assignment]
+        spans = read_spans(reader, prepared.question, [s.sentence.text for s in chosen])
+        lead, kept = answering_sentences(spans)
+        if lead is None:
+            return _citations(index, chosen), None, None
+        citations = _citations(index, [chosen[position] for position in kept])
+        number = next((n for n, c in enumerate(citations, start=1) if c.id == chosen[lead].sentence.id), None)
+        if number is None:  # its article was removed while answering
+            return citations, None, None
+        return citations, from_span(citations[number - 1], spans[lead], prepared.language), number  # type: ignore[arg-type]
 
 
 def _citations(index: LoadedIndex, chosen: list[ScoredSentence]) -> list[Citation]:
@@ -78,9 +104,12 @@ def _citations(index: LoadedIndex, chosen: list[ScoredSentence]) -> list[Citatio
     ]
 
 
-def _compose(citations: list[Citation], language: str) -> str:
-    """Quote the cited sentences, each followed by its marker, grouped by article."""
-    parts: list[str] = []
+def _compose(
+    citations: list[Citation], language: str, short: ShortAnswer | None = None, short_in: int | None = None
+) -> str:
+    """The short answer first, when there is one; then the cited sentences quoted, each followed by its marker,
+    grouped by article."""
+    parts: list[str] = [f"{short.english or short.text} [{short_in}]."] if short else []
     current_doc = None
     for number, citation in enumerate(citations, start=1):
         if citation.doc_id != current_doc:

@@ -23,6 +23,7 @@ from dalil.qa.llm_client import ChatModel, LLMError
 from dalil.qa.messages import message
 from dalil.qa.prepare import Prepared
 from dalil.qa.replay import replay
+from dalil.qa.short_answer import short_answer
 from dalil.qa.sources import NumberedSources, number_sources
 from dalil.qa.types import Answer, Citation, UnsupportedClaim
 from dalil.qa.verify import Claim, ClaimCheck, VerifyRules, check_claim, complete_claims, renumber, split_claims
@@ -191,6 +192,9 @@ class _LLMRun:
         )
 
     def _answer(self, text: str, citations: list[Citation], *, abstained: bool) -> Answer:
+        short = None
+        if citations and self.index.span_reader is not None:
+            short, _ = short_answer(self.prepared.question, citations, self.index.span_reader, self.prepared.language)
         return Answer(
             answer=text,
             language=self.prepared.language,
@@ -202,6 +206,7 @@ class _LLMRun:
             timings_ms=self.prepared.timings(),
             unsupported=self.unsupported,
             warnings=self.warnings,
+            short_answer=short,
         )
 
     def _with_translations(self) -> list[Citation]:

@@ -16,7 +16,7 @@ from dalil.plugins import Registry
 if TYPE_CHECKING:
     import numpy as np
 
-    from dalil.index.protocols import Embedder
+    from dalil.index.protocols import Embedder, SpanReader
     from dalil.index.types import Article
     from dalil.qa.events import AnswerEvent
     from dalil.qa.prepare import Prepared
@@ -34,6 +34,7 @@ class AnswerSources(Protocol):
     """What an answerer may use of the index besides the prepared question (``LoadedIndex`` is one)."""
 
     embedder: Embedder
+    span_reader: SpanReader | None  # for short answers; None when they are turned off
 
     def get_document(self, doc_id: str) -> Article | None: ...
 

@@ -24,6 +24,17 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class ShortAnswer:
+    """The words of a cited sentence that answer the question: ``text == article[start:end]``."""
+
+    text: str
+    doc_id: str
+    start: int
+    end: int
+    english: str | None = None  # the same in English, when dalil can write it (numbers, dates)
+
+
+@dataclass(frozen=True)
 class UnsupportedClaim:
     """A sentence the model wrote that verification removed, and why."""
 
@@ -46,3 +57,4 @@ class Answer:
     degraded_reason: str | None = None
     unsupported: list[UnsupportedClaim] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    short_answer: ShortAnswer | None = None

@@ -16,7 +16,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
 from dalil.index.loaded import LoadedIndex, open_index
-from dalil.index.protocols import Store
+from dalil.index.protocols import EmbedderUnavailable, Store
 from dalil.index.readers import load_readers
 from dalil.index.stores import load_store
 from dalil.qa import Answerer, Answerers
@@ -57,11 +57,19 @@ def _open_snapshot(settings: Settings, store: Store, current: LoadedIndex | None
     later one reuses the loaded embedder. The first question should not pay for loading the query engine (or
     making its model files), so the first snapshot warms it up."""
     if current is not None:
-        return open_index(settings, embedder=current.embedder, store=store, aligner=current.aligner)
+        return open_index(
+            settings, embedder=current.embedder, store=store, aligner=current.aligner, span_reader=current.span_reader
+        )
     index = open_index(settings, store=store)
     index.embedder.embed_queries(["warm-up"])
     if hasattr(index.aligner, "warm_up"):
         index.aligner.warm_up()
+    if hasattr(index.span_reader, "warm_up"):
+        try:
+            index.span_reader.warm_up()
+        except EmbedderUnavailable as exc:  # answers still come, without their short answer
+            logger.error("short answers are off: %s", exc)
+            index.span_reader = None
     return index
 
 

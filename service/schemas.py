@@ -121,6 +121,16 @@ class CitationOut(_Response):
     )
 
 
+class ShortAnswerOut(_Response):
+    text: str = Field(description="The words that answer the question, exactly `text[start:end]` of the article.")
+    doc_id: str
+    start: int = Field(description="Character offset into the article text, inside a cited sentence.")
+    end: int
+    english: str | None = Field(
+        default=None, description="The same in English, for an English question, when dalil can write it."
+    )
+
+
 class UnsupportedOut(_Response):
     text: str = Field(description="A sentence the model wrote that verification removed.")
     reason: str
@@ -148,6 +158,9 @@ class AskResponse(_Response):
     language: Literal["ar", "en"]
     abstained: bool
     confidence: float = Field(description="How sure dalil is that the retrieved sentences answer the question (0-1).")
+    short_answer: ShortAnswerOut | None = Field(
+        default=None, description="The words of a cited sentence that answer the question; null when none stand out."
+    )
     backend: str = Field(description="Which answerer produced `answer` (`extractive`, `llm`, …).")
     degraded: bool = Field(
         default=False,

@@ -13,8 +13,18 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO_ARTICLES = ROOT / "data" / "articles"
 # The hash embedder's scores are not calibrated, so the cross-lingual coverage check (a model of its own, loaded by
 # every service a test starts) would decide nothing: tests/unit/test_alignment.py and the integration suite test it.
-HASH_ONLY = {"cross_lingual_check": False}
+# Short answers come from a model of their own too; unit and API tests give a fake reader where they test them.
+HASH_ONLY = {"cross_lingual_check": False, "short_answers": False}
+INTEGRATION = ROOT / "tests" / "integration"
 SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(autouse=True)
+def _no_models_outside_integration(monkeypatch, request):
+    """Services and CLIs that tests start as processes read their settings from the environment."""
+    if INTEGRATION not in Path(request.node.fspath).parents:
+        for name, value in HASH_ONLY.items():
+            monkeypatch.setenv(f"DALIL_{name.upper()}", str(value).lower())
 
 
 @pytest.fixture(autouse=True)

@@ -63,7 +63,16 @@ def _export_onnx(folder: Path, target: Path) -> None:
         def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
             return self.model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
 
-    model = LastHiddenState(AutoModel.from_pretrained(str(folder), local_files_only=True)).eval()
+    model = LastHiddenState(AutoModel.from_pretrained(str(folder), local_files_only=True))
+    export_int8(model, target, "last_hidden_state")
+
+
+def export_int8(model, target: Path, output: str, quantized: tuple[str, ...] = ("Gather", "MatMul")) -> None:
+    """Export a torch module of (input_ids, attention_mask) -> ``output`` [batch, tokens, …] for ONNX Runtime,
+    the weights of the ``quantized`` operators as int8 (one scale per output channel; activations quantized on the
+    fly), renamed into place."""
+    import torch
+
     example = (torch.ones(1, 8, dtype=torch.long), torch.ones(1, 8, dtype=torch.long))
     axes = {0: "batch", 1: "tokens"}
     partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
@@ -72,26 +81,25 @@ def _export_onnx(folder: Path, target: Path) -> None:
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
         torch.onnx.export(
-            model,
+            model.eval(),
             example,
             str(full),
             input_names=["input_ids", "attention_mask"],
-            output_names=["last_hidden_state"],
-            dynamic_axes={"input_ids": axes, "attention_mask": axes, "last_hidden_state": axes},
+            output_names=[output],
+            dynamic_axes={"input_ids": axes, "attention_mask": axes, output: axes},
             opset_version=ONNX_OPSET,
             dynamo=False,
         )
-        # Weights as int8, one scale per output channel; activations are quantized on the fly.
         quantize_dynamic(
             str(full),
             str(partial),
             weight_type=QuantType.QInt8,
             per_channel=True,
-            op_types_to_quantize=["Gather", "MatMul"],
+            op_types_to_quantize=list(quantized),
         )
         partial.replace(target)
     except Exception as exc:
         partial.unlink(missing_ok=True)
-        raise EmbedderUnavailable(f"could not export the e5 model for ONNX Runtime ({exc})") from exc
+        raise EmbedderUnavailable(f"could not export {target.name} for ONNX Runtime ({exc})") from exc
     finally:
         full.unlink(missing_ok=True)

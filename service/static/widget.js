@@ -47,6 +47,7 @@
       searching: "Searching the articles…",
       loading: "Loading…",
       sources: "Sources",
+      shortAnswer: "Answer:",
       source: (n, title) => `Source ${n}: ${title}`,
       openArticle: "Open article",
       originalArticle: "Original article",
@@ -77,6 +78,7 @@
       searching: "جارٍ البحث في المقالات…",
       loading: "جارٍ التحميل…",
       sources: "المصادر",
+      shortAnswer: "الإجابة:",
       source: (n, title) => `المصدر ${n}: ${title}`,
       openArticle: "افتح المقال",
       originalArticle: "المقال الأصلي",
@@ -216,6 +218,8 @@ svg { display: block; width: 20px; height: 20px; flex: none; }
   unicode-bidi: isolate; direction: ltr;
 }
 .dalil-marker:hover, .dalil-marker[aria-expanded="true"] { background: var(--dalil-accent); color: var(--dalil-on-accent); }
+.dalil-short-answer { margin: 0 0 6px; font-size: 1.05em; }
+.dalil-short-label { color: var(--dalil-muted); font-size: 0.85em; }
 .dalil-note {
   margin-top: 8px; padding: 6px 10px; border-radius: 8px; font-size: 13.5px; line-height: 1.5;
   border-inline-start: 3px solid;
@@ -848,8 +852,11 @@ mark.dalil-highlight {
       const answerLang = answer && STRINGS[answer.language] ? answer.language : UI_LANG;
       const strings = STRINGS[answerLang];
 
+      const short = answer && !answer.abstained ? answer.short_answer : null;
+      if (short) li.append(shortAnswer(answer, short, strings));
       const answerText = el("div", "dalil-answer-text");
-      if (answer) appendAnswerWithMarkers(answerText, answer, strings);
+      // The extractive answer's text leads with the short answer, shown above already.
+      if (answer) appendAnswerWithMarkers(answerText, answer, strings, short ? shortAnswerLead(answer, short) : 0);
       else answerText.append(text);
       li.append(answerText);
 
@@ -888,9 +895,32 @@ mark.dalil-highlight {
       }
     }
 
-    /** The answer text with each [n] that names a citation turned into a button; everything else stays text. */
-    function appendAnswerWithMarkers(container, answer, strings) {
+    /** The words that answer the question, first and in bold, with the marker of the source sentence holding them. */
+    function shortAnswer(answer, short, strings) {
+      const shown = short.english || short.text;
+      const number = answer.citations.findIndex((c) => c.doc_id === short.doc_id && c.start <= short.start && short.end <= c.end) + 1;
+      const citation = answer.citations[number - 1];
+      const marker = citation ? el("button", "dalil-marker", {
+        type: "button", "data-citation": number, "aria-label": strings.source(number, citation.title),
+        "aria-haspopup": "dialog", "aria-expanded": "false",
+      }, String(number)) : null;
+      const words = el("strong", "", {}, []);
+      appendIsolatedRuns(words, shown, answer.language);
+      return el("p", "dalil-short-answer", {}, [el("span", "dalil-short-label", {}, strings.shortAnswer), " ", words, marker]);
+    }
+
+    /** Where the text after the short answer's lead ("X [n].") begins, or 0 when the text does not lead with it. */
+    function shortAnswerLead(answer, short) {
+      const lead = `${short.english || short.text} [`;
       const text = answer.answer;
+      const close = text.startsWith(lead) ? text.indexOf("].", lead.length) : -1;
+      if (close < 0 || !/^\d{1,3}$/.test(text.slice(lead.length, close))) return 0;
+      return close + 2 + text.slice(close + 2).match(/^\s*/)[0].length;
+    }
+
+    /** The answer text with each [n] that names a citation turned into a button; everything else stays text. */
+    function appendAnswerWithMarkers(container, answer, strings, from = 0) {
+      const text = answer.answer.slice(from);
       const isolate = (piece) => appendIsolatedRuns(container, piece, answer.language);
       let last = 0;
       for (const match of text.matchAll(/\[(\d{1,3})\]/g)) {

@@ -12,7 +12,7 @@ from dalil.service.app import create_app
 
 ASK_KEYS = {
     *("answer", "language", "abstained", "confidence", "backend", "citations", "passages", "timings_ms"),
-    *("degraded", "degraded_reason", "unsupported", "warnings"),
+    *("degraded", "degraded_reason", "unsupported", "warnings", "short_answer"),
 }
 CITATION_KEYS = {"id", "doc_id", "title", "start", "end", "quote", "published", "translation"}
 PASSAGE_KEYS = {"doc_id", "chunk_id", "title", "score", "text", "start", "end", "sentences"}

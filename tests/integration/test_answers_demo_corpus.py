@@ -24,6 +24,11 @@ MIN_ANSWER_ACCURACY = 27 / 32  # two questions of margin
 MIN_ARABIC_ABSTENTION = 10 / 13  # two questions of margin
 MIN_ENGLISH_ABSTENTION = 5 / 13  # two questions of margin
 MAX_REFUSED = 1  # answerable questions abstained: none measured, at most one allowed
+# Short answers holding the gold answer, of the questions answered right: 19 of 29 measured.
+MIN_SHORT_ANSWERS = 17 / 29  # two questions of margin
+# Cited sentences that support the answer: 0.617 measured (29 of 47), with runners-up the reader finds no answer in
+# left uncited; 0.537 before.
+MIN_CITATION_PRECISION = 27 / 47  # two citations of margin
 
 pytestmark = pytest.mark.integration
 
@@ -44,6 +49,18 @@ def test_gate_over_dev_and_calibration_questions(report):
     assert answerable["evidence_recall@5"] >= MIN_EVIDENCE_RECALL_AT_5
     assert report["answer_accuracy"] >= MIN_ANSWER_ACCURACY
     assert all(not q["verdicts"]["citation_problems"] for q in report["questions"])
+
+
+def test_short_answers_and_citations_hold_the_answer(report):
+    assert report["short_answer_accuracy"] >= MIN_SHORT_ANSWERS
+    assert report["citation_precision"] >= MIN_CITATION_PRECISION
+    for question in report["questions"]:
+        short = question["short_answer"]
+        if short:  # inside one of the answer's citations
+            assert any(
+                c["doc_id"] == short["doc_id"] and c["start"] <= short["start"] < short["end"] <= c["end"]
+                for c in question["citations"]
+            )
 
 
 @pytest.mark.parametrize(("lang", "floor"), [("ar", MIN_ARABIC_ABSTENTION), ("en", MIN_ENGLISH_ABSTENTION)])
@@ -71,8 +88,9 @@ def test_dev_questions_answered_with_true_citations(real_index, gold, question):
 
 def test_english_answer_speaks_english_and_quotes_arabic(real_index):
     result = qa.answer("Where did Medvedev hold his Russia-NATO Council talks?", real_index)
-    assert result.answer.startswith("According to")
-    assert "لشبونة" in result.answer
+    # The short answer leads, in the source's words, then the cited sentence is quoted in an English frame.
+    assert result.short_answer.text == "لشبونة"
+    assert result.answer.startswith("لشبونة [1]. According to")
 
 
 def test_an_english_question_about_what_no_sentence_says_is_abstained(real_index):

@@ -59,7 +59,7 @@ GRAPH = {name: _imports(name, path) for name, path in MODULES.items()}
 
 def test_the_wheel_lists_every_package_folder():
     packages = {name for name, path in MODULES.items() if path.name == "__init__.py"}
-    data = {f"{package}.{folder}" for package, folder in [("dalil.prompts", "templates"), ("dalil.service", "static")]}
+    data = {"dalil.prompts.templates", "dalil.service.static", "dalil.index.embedders.data"}
     assert packages | data == set(SETUPTOOLS["packages"])
     assert set(PYPROJECT["tool"]["setuptools"]["package-data"]) == data
     assert all(name.split(".")[0] == "dalil" for name in SETUPTOOLS["packages"])

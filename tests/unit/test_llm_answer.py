@@ -7,6 +7,7 @@ import time
 import pytest
 
 from dalil import qa
+from dalil.index.protocols import Span
 from dalil.qa.events import CitationEvent, DoneEvent, RetrievalEvent, TokenEvent
 from dalil.qa.extractive_answerer import ExtractiveAnswerer
 from dalil.qa.messages import message
@@ -51,6 +52,20 @@ def test_a_good_cited_answer_is_returned_with_verified_citations(demo_index, fak
     article = demo_index.get_document(result.citations[0].doc_id)
     assert article.text[result.citations[0].start : result.citations[0].end] == result.citations[0].quote
     assert result.unsupported == [] and result.warnings == []
+
+
+def test_the_model_answer_gets_its_short_answer_from_its_own_citations(demo_index, fake_llm, llm_for):
+    class Digits:
+        def read(self, question, sentences):
+            return [Span(s.index("23"), s.index("23") + 2, 5.0) if "23" in s else None for s in sentences]
+
+    fake_llm.responder = citing(SIGNING)
+    demo_index.span_reader = Digits()
+    result = ask(demo_index, llm_for(fake_llm.base_url))
+    (citation,) = result.citations
+    assert result.backend == "llm" and result.short_answer.text == "23"
+    assert citation.start <= result.short_answer.start < result.short_answer.end <= citation.end
+    assert result.answer == f"{citation.quote.removesuffix('.')} [1]."  # the model's text is left as it wrote it
 
 
 def test_a_claim_whose_number_is_not_in_its_source_is_removed(demo_index, fake_llm, llm_for):
