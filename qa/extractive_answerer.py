@@ -8,9 +8,9 @@ from dalil.index.loaded import LoadedIndex
 from dalil.index.protocols import SpanReader
 from dalil.qa.citations import cite
 from dalil.qa.events import AnswerEvent
-from dalil.qa.extractive import ScoredSentence, select_answer_sentences
+from dalil.qa.extractive import ScoredSentence
 from dalil.qa.messages import message
-from dalil.qa.prepare import Prepared
+from dalil.qa.prepare import Prepared, chosen_sentences
 from dalil.qa.replay import replay
 from dalil.qa.short_answer import answering_sentences, from_span, read_spans
 from dalil.qa.types import Answer, Citation, ShortAnswer
@@ -54,8 +54,7 @@ class ExtractiveAnswerer:
         if abstained:
             text, citations = message("abstain" if scores.scored else "empty_index", language), []
         else:
-            margin = weights.same_script_margin if scores.same_script else weights.cross_script_margin
-            chosen = select_answer_sentences(scores.scored, self.max_sentences, margin)
+            chosen = chosen_sentences(scores, weights, self.max_sentences)
             if index.span_reader is None:
                 citations = _citations(index, chosen)
             else:
@@ -82,7 +81,13 @@ class ExtractiveAnswerer:
         an answer in it too (a runner-up within the scoring margin that answers nothing is noise).
         """
         reader: SpanReader = index.span_reader  # type: ignore[assignment]
-        spans = read_spans(reader, prepared.question, [s.sentence.text for s in chosen])
+        # prepare() read the sentences its settings choose; an answerer choosing more reads the rest.
+        unread = [s.sentence for s in chosen if s.sentence.id not in prepared.readings]
+        readings = {
+            **prepared.readings,
+            **dict(zip((u.id for u in unread), read_spans(reader, prepared.question, [u.text for u in unread]))),
+        }
+        spans = [readings[s.sentence.id] for s in chosen]
         lead, kept = answering_sentences(spans)
         if lead is None:
             return _citations(index, chosen), None, None

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dalil.index.loaded import LoadedIndex, Retrieval
 from dalil.index.normalize import detect_language, search_terms
+from dalil.index.protocols import Span
 from dalil.index.types import Passage, Sentence
 from dalil.limits import TextTooLong, check_length, check_result_count
 from dalil.qa.alignment import unaligned_share
-from dalil.qa.extractive import ScoredSentence, ScoringWeights, question_term_weights, score_sentences, unseen_share
+from dalil.qa.extractive import (
+    ScoredSentence,
+    ScoringWeights,
+    question_term_weights,
+    score_sentences,
+    select_answer_sentences,
+    unseen_share,
+)
+from dalil.qa.short_answer import read_spans
 from dalil.settings import Settings
 
 # Sentences outside the top passages still compete: the sentence index may find what chunking diluted.
@@ -46,6 +56,8 @@ class QuestionScores:
     same_script: bool
     # Across scripts: the share of the question's key terms the best two sentences do not cover (qa.alignment).
     unaligned_share: float = 0.0
+    # The span reader's best span score over the sentences chosen to answer; None without a reader.
+    best_span: float | None = None
 
     def confidence(self, weights: ScoringWeights) -> float:
         if not self.scored:
@@ -54,6 +66,8 @@ class QuestionScores:
             return weights.same_script.confidence(self.scored[0].score, self.unseen_share)
         if self.unaligned_share >= weights.max_unaligned_share:
             return 0.0  # the best sentence does not say what the question asks about
+        if self.best_span is not None and self.best_span < weights.min_cross_script_span:
+            return 0.0  # no chosen sentence holds an answer
         return weights.cross_script.confidence(self.scored[0].score, self.unseen_share)
 
 
@@ -69,6 +83,8 @@ class Prepared:
     confidence: float
     started: float
     retrieved: float
+    # The span reader's reading of the sentences chosen to answer, by sentence id (empty without a reader).
+    readings: dict[str, Span | None] = field(default_factory=dict)
 
     def timings(self) -> dict[str, float]:
         """Milliseconds spent retrieving, answering (until now) and in all."""
@@ -90,6 +106,14 @@ def prepare(question: str, index: LoadedIndex, top_k: int, settings: Settings, w
     # At least ten passages feed the answer step, whatever is shown: top_k must not change the answer.
     retrieval = index.retrieve(question, k=max(top_k, MIN_CANDIDATE_PASSAGES))
     scores = score_question(index, question, retrieval, gather_candidates(index, retrieval), weights)
+    retrieved = time.perf_counter()  # reading is part of answering
+    readings: dict[str, Span | None] = {}
+    if scores.scored and index.span_reader is not None:
+        chosen = chosen_sentences(scores, weights, settings.max_answer_sentences)
+        spans = read_spans(index.span_reader, question, [s.sentence.text for s in chosen])
+        readings = {s.sentence.id: span for s, span in zip(chosen, spans)}
+        found = [span.score for span in spans if span is not None]
+        scores = dataclasses.replace(scores, best_span=max(found) if found else None)
     return Prepared(
         question=question,
         language=retrieval.language,
@@ -98,7 +122,8 @@ def prepare(question: str, index: LoadedIndex, top_k: int, settings: Settings, w
         weights=weights,
         confidence=round(scores.confidence(weights), 4),
         started=started,
-        retrieved=time.perf_counter(),
+        retrieved=retrieved,
+        readings=readings,
     )
 
 
@@ -119,6 +144,12 @@ def score_question(
         best_two = " ".join(s.sentence.text for s in scored[:COVERING_SENTENCES])
         unaligned = unaligned_share(question, best_two, index.aligner)
     return QuestionScores(scored, unseen_share(term_weights, frequency), same_script, unaligned)
+
+
+def chosen_sentences(scores: QuestionScores, weights: ScoringWeights, max_sentences: int) -> list[ScoredSentence]:
+    """The sentences an answer is made from: the best, and runners-up within the margin of its regime."""
+    margin = weights.same_script_margin if scores.same_script else weights.cross_script_margin
+    return select_answer_sentences(scores.scored, max_sentences, margin)
 
 
 def gather_candidates(index: LoadedIndex, retrieval: Retrieval) -> dict[str, Sentence]:

@@ -103,12 +103,15 @@ def test_best_span_prefers_the_highest_start_plus_end_over_no_answer():
     assert best_span(starts, ends, [None] * 6, "x") is None
 
 
-def test_the_extractive_answer_leads_with_the_short_answer(demo_index):
+def _prepared_with_first_number(demo_index):
     reader = FirstNumber()
     demo_index.span_reader = reader
-    prepared = prepare(
-        "متى وقعت روسيا وأرمينيا اتفاق الدفاع الجوي؟", demo_index, 5, demo_index.settings, ScoringWeights()
-    )
+    question = "متى وقعت روسيا وأرمينيا اتفاق الدفاع الجوي؟"
+    return reader, prepare(question, demo_index, 5, demo_index.settings, ScoringWeights())
+
+
+def test_the_extractive_answer_leads_with_the_short_answer(demo_index):
+    reader, prepared = _prepared_with_first_number(demo_index)
     answer = ExtractiveAnswerer(abstain_threshold=0).answer(prepared, demo_index)
     short = answer.short_answer
     assert short is not None and reader.calls == [(prepared.question, [c.quote for c in answer.citations])]
@@ -123,13 +126,9 @@ def test_the_extractive_answer_leads_with_the_short_answer(demo_index):
 
 
 def test_an_abstained_answer_has_no_short_answer(demo_index):
-    reader = FirstNumber()
-    demo_index.span_reader = reader
-    prepared = prepare(
-        "متى وقعت روسيا وأرمينيا اتفاق الدفاع الجوي؟", demo_index, 5, demo_index.settings, ScoringWeights()
-    )
+    reader, prepared = _prepared_with_first_number(demo_index)
     answer = ExtractiveAnswerer(abstain_threshold=1).answer(prepared, demo_index)
-    assert answer.abstained and answer.short_answer is None and reader.calls == []
+    assert answer.abstained and answer.short_answer is None and not answer.answer[0].isdigit()
 
 
 def test_runners_up_stay_cited_only_where_the_reader_finds_an_answer():
@@ -138,3 +137,35 @@ def test_runners_up_stay_cited_only_where_the_reader_finds_an_answer():
     # Without any span sure enough, nothing leads and every chosen sentence stays cited.
     assert answering_sentences([Span(0, 1, -3.0), None]) == (None, [0, 1])
     assert answering_sentences([]) == (None, [])
+
+
+def _scores(best_span: float | None, same_script: bool = False):
+    from dalil.index.types import Sentence
+    from dalil.qa.extractive import ScoredSentence
+    from dalil.qa.prepare import QuestionScores
+
+    sentence = Sentence(id="d:0", doc_id="d", n=0, start=0, end=3, text="نص.")
+    scored = [
+        ScoredSentence(sentence, dense=0.8, coverage=0.0, score=1.6 if same_script else 1.35, covered_terms=frozenset())
+    ]
+    return QuestionScores(scored, unseen_share=0.0, same_script=same_script, best_span=best_span)
+
+
+def test_no_answer_span_in_any_chosen_sentence_vetoes_an_answer_across_scripts_only():
+    weights = ScoringWeights()
+    confident = _scores(None).confidence(weights)
+    assert confident > 0.9 and _scores(weights.min_cross_script_span + 0.1).confidence(weights) == confident
+    assert _scores(weights.min_cross_script_span - 0.1).confidence(weights) == 0.0
+    same = _scores(None, same_script=True).confidence(weights)
+    assert same > 0.5 and _scores(-20.0, same_script=True).confidence(weights) == same
+
+
+def test_the_chosen_sentences_are_read_once_per_question(demo_index):
+    reader, prepared = _prepared_with_first_number(demo_index)
+    assert len(reader.calls) == 1 and set(prepared.readings) and prepared.scores.best_span is not None
+    ExtractiveAnswerer(abstain_threshold=0, max_sentences=demo_index.settings.max_answer_sentences).answer(
+        prepared, demo_index
+    )
+    assert len(reader.calls) == 1  # the answer reuses the reading
+    ExtractiveAnswerer(abstain_threshold=0, max_sentences=10).answer(prepared, demo_index)
+    assert all(set(sentences).isdisjoint(reader.calls[0][1]) for _, sentences in reader.calls[1:])
