@@ -123,12 +123,17 @@ class _LLMRun:
                 self.raw += piece
                 finished, _ = complete_claims(_answer_part(self.raw))
                 yield from finished[taken:]
-                taken = len(finished)
+                # Fewer claims look finished once a "TRANSLATIONS:" heading, half streamed, is recognised and cut
+                # off (it had looked like the start of a next claim): those already given stay given.
+                taken = max(taken, len(finished))
         yield from split_claims(_answer_part(self.raw))[taken:]
 
     def _take(self, claim: Claim) -> Iterator[AnswerEvent]:
         if NO_ANSWER in claim.text:
             self.said_no_answer = True
+            return
+        if any(claim.text == kept.claim.text for kept in self.checks):
+            self.warnings.append("a sentence the model repeated was shown once")
             return
         if self._in_wrong_language(claim) and not self.language_flagged:
             self.language_flagged = True

@@ -291,3 +291,29 @@ def test_a_default_backend_no_answerer_has_stops_start_up(settings_for_tests):
         create_app(settings_for_tests.model_copy(update={"backend": "gpt"}))
     with pytest.raises(qa.UnknownBackend, match="DALIL_AUTO_ORDER names 'gpt'"):
         qa.Answerers.from_settings(settings_for_tests.model_copy(update={"auto_order": ["gpt", "extractive"]}))
+
+
+def _streamed(demo_index, llm):
+    events = list(qa.stream_answer(QUESTION, demo_index, backend="llm", answerers={"llm": llm}))
+    return "".join(e.text for e in events if isinstance(e, TokenEvent)), events[-1].answer
+
+
+def test_the_last_sentence_is_not_repeated_when_a_translations_heading_streams_in_piece_by_piece(
+    demo_index, fake_llm, llm_for
+):
+    def respond(request: dict) -> Reply:
+        n, text = source_with(request, SIGNING)
+        content = f"{text.removesuffix('.')} [{n}].\n\nTRANSLATIONS:\n[{n}] The agreement was signed on 23 December."
+        return Reply(content, chunks=list(content))  # one character at a time
+
+    fake_llm.responder = respond
+    streamed, result = _streamed(demo_index, llm_for(fake_llm.base_url))
+    assert result.answer.count(SIGNING) == 1 and streamed == result.answer
+    assert not result.degraded and len(result.citations) == 1
+
+
+def test_a_sentence_the_model_repeats_is_shown_once(demo_index, fake_llm, llm_for):
+    fake_llm.responder = citing(SIGNING, "{text} [{n}] {text} [{n}]")
+    streamed, result = _streamed(demo_index, llm_for(fake_llm.base_url))
+    assert result.answer.count(SIGNING) == 1 and streamed == result.answer
+    assert "a sentence the model repeated was shown once" in result.warnings
