@@ -31,6 +31,7 @@ from dalil.qa.verify import Claim, ClaimCheck, VerifyRules, check_claim, complet
 LANGUAGE_NAMES = {"ar": "Arabic", "en": "English"}
 NO_ANSWER = "NO_ANSWER"
 _TRANSLATIONS_HEADING = re.compile(r"^[\s#*]*TRANSLATIONS?\b[:*\s]*", re.MULTILINE)
+_MARKUP = re.compile(r"<\s*/?\s*[A-Za-z!][^>]*>|&[A-Za-z]+;|&#\d+;")
 _TRANSLATION_LINE = re.compile(r"^\s*[-*]?\s*\[(\d+)\]\s*[:：-]?\s*(\S.*?)\s*$", re.MULTILINE)
 # Claims this short carry too few letters to tell their language.
 _MIN_LETTERS_FOR_LANGUAGE = 12
@@ -221,11 +222,28 @@ class _LLMRun:
         given = {int(n): text for n, text in _TRANSLATION_LINE.findall(self.raw[heading.end() :])}
         # Only a translation into the answer's language, of a source in another language, is worth showing.
         return [
-            dataclasses.replace(citation, translation=given.get(number))
+            dataclasses.replace(citation, translation=self._checked_translation(number, given.get(number)))
             if self.sources[number].language != self.prepared.language
             else citation
             for number, citation in zip(self.order, self.citations, strict=True)
         ]
+
+    def _checked_translation(self, number: int, translation: str | None) -> str | None:
+        """A translation is a claim about its source sentence: shown only if it passes the same checks, as plain
+        text; otherwise dropped, and the warnings say why."""
+        if translation is None:
+            return None
+        if _MARKUP.search(translation):
+            self.warnings.append(f"the translation of [{self.order.index(number) + 1}] was dropped: it holds markup")
+            return None
+        check = check_claim(Claim(translation, (number,)), self.sources, self._similarity, self.llm.rules)
+        if not check.supported:
+            shown = self.order.index(number) + 1
+            self.warnings.append(
+                f"the translation of [{shown}] was dropped: {check.reason.replace(f'[{number}]', f'[{shown}]')}"
+            )
+            return None
+        return translation
 
 
 def _answer_part(raw: str) -> str:

@@ -317,3 +317,24 @@ def test_a_sentence_the_model_repeats_is_shown_once(demo_index, fake_llm, llm_fo
     streamed, result = _streamed(demo_index, llm_for(fake_llm.base_url))
     assert result.answer.count(SIGNING) == 1 and streamed == result.answer
     assert "a sentence the model repeated was shown once" in result.warnings
+
+
+@pytest.mark.parametrize(
+    ("translation", "why"),
+    [
+        ("The agreement was cancelled in 1492.", "the number 1492 is not in"),
+        ('The ministers signed it on 23 December <img src=x onerror="alert(1)">.', "it holds markup"),
+    ],
+)
+def test_a_translation_is_checked_like_a_claim_and_dropped_with_a_reason(
+    demo_index, fake_llm, llm_for, translation, why
+):
+    fake_llm.responder = citing(
+        SIGNING, "The two ministers signed the agreement on 23 December [{n}].\nTRANSLATIONS\n[{n}] " + translation
+    )
+    llm = llm_for(fake_llm.base_url, rules=VerifyRules(min_similarity_cross_script=-1.0), max_sources=60)
+    result = ask(demo_index, llm, "When did the Russian minister sign it?")
+    assert result.backend == "llm" and not result.degraded and len(result.citations) == 1
+    assert result.citations[0].translation is None
+    (warning,) = result.warnings
+    assert warning.startswith("the translation of [1] was dropped: ") and why in warning
