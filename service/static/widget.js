@@ -56,6 +56,7 @@
       retry: "Retry",
       abstained: "No answer: the articles don't say this clearly enough.",
       degraded: "Simplified answer",
+      removed: (n) => (n === 1 ? "1 sentence was removed: not supported by the sources" : `${n} sentences were removed: not supported by the sources`),
       networkError: "The service can't be reached. Check your connection and try again.",
       rateLimited: "Too many requests. Wait a moment, then try again.",
       rateLimitedFor: (seconds) => `Too many requests. Wait ${seconds} seconds, then try again.`,
@@ -87,6 +88,7 @@
       retry: "أعد المحاولة",
       abstained: "لا إجابة: لا تذكر المقالات ذلك بوضوح كافٍ.",
       degraded: "إجابة مبسّطة",
+      removed: (n) => `${n === 1 ? "حُذفت جملة واحدة" : n === 2 ? "حُذفت جملتان" : n <= 10 ? `حُذفت ${n} جمل` : `حُذفت ${n} جملة`}: لا تدعمها المصادر`,
       networkError: "تعذّر الوصول إلى الخدمة. تحقّق من اتصالك ثم أعد المحاولة.",
       rateLimited: "طلبات كثيرة جدًا. انتظر لحظة ثم أعد المحاولة.",
       rateLimitedFor: (seconds) => `طلبات كثيرة جدًا. انتظر ${seconds} ثانية ثم أعد المحاولة.`,
@@ -219,6 +221,9 @@ svg { display: block; width: 20px; height: 20px; flex: none; }
 }
 .dalil-marker:hover, .dalil-marker[aria-expanded="true"] { background: var(--dalil-accent); color: var(--dalil-on-accent); }
 .dalil-short-answer { margin: 0 0 6px; font-size: 1.05em; }
+.dalil-removed { margin-top: 8px; font-size: 13.5px; color: var(--dalil-muted); }
+.dalil-removed summary { cursor: pointer; }
+.dalil-removed ul { margin: 4px 0 0; padding-inline-start: 18px; }
 .dalil-short-label { color: var(--dalil-muted); font-size: 0.85em; }
 .dalil-note {
   margin-top: 8px; padding: 6px 10px; border-radius: 8px; font-size: 13.5px; line-height: 1.5;
@@ -868,12 +873,28 @@ mark.dalil-highlight {
         const reason = answer.degraded_reason ? `: ${answer.degraded_reason}` : ".";
         li.append(note("degraded", strings.degraded + reason, answerLang));
       }
+      if (answer && Array.isArray(answer.unsupported) && answer.unsupported.length) {
+        li.append(removedClaims(answer.unsupported, answerLang));
+      }
       if (answer && !answer.abstained && answer.citations.length) li.append(sourcesList(answer, answerLang));
       if (record.status === "error") {
         const failure = record.failure || { kind: "network" };
         li.append(note(failure.kind === "rate-limited" ? "rate-limited" : "error", failureMessage(failure), UI_LANG));
         li.append(el("button", "dalil-retry", { type: "button" }, UI.retry));
       }
+    }
+
+    /** What verification removed from the model's answer: a count, with each sentence and its reason on demand. */
+    function removedClaims(unsupported, language) {
+      const strings = STRINGS[language];
+      const items = unsupported.map((claim) =>
+        el("li", "", {}, [
+          el("q", "", { dir: "auto" }, claim.text), " — ", el("span", "dalil-removed-reason", { dir: "auto" }, claim.reason),
+        ]));
+      return el("details", "dalil-removed", languageAttributes(language), [
+        el("summary", "", {}, strings.removed(unsupported.length)),
+        el("ul", "", {}, items),
+      ]);
     }
 
     function note(kind, text, language) {

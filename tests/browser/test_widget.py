@@ -164,6 +164,33 @@ def test_the_short_answer_comes_first_with_its_source(session):
     assert session.console_errors == []
 
 
+def test_sentences_verification_removed_are_counted_and_explained_on_demand(browser, settings, fake_llm, llm_for):
+    from dalil.testing import Reply
+    from dalil.testing.llm_scripts import prompt_sources
+
+    def respond(request):
+        n, text = next((n, text) for n, text in prompt_sources(request).items() if "23 ديسمبر" in text)
+        return Reply(f"{text.removesuffix('.')} [{n}]. ألغي الاتفاق في عام 1492 [{n}].")
+
+    fake_llm.responder = respond
+    answerers = {"llm": llm_for(fake_llm.base_url, abstain_threshold=0.5)}
+    with serving(create_app(settings.model_copy(update={"backend": "llm"}), answerers=answerers)) as url:
+        opened = Session(browser, url)
+        try:
+            answer = opened.ask(ARABIC_QUESTION)
+            removed = answer.locator("details.dalil-removed")
+            assert removed.locator("summary").text_content() == "حُذفت جملة واحدة: لا تدعمها المصادر"
+            reason = removed.locator(".dalil-removed-reason")
+            assert not reason.is_visible()
+            removed.locator("summary").click()
+            assert reason.is_visible() and "1492" in reason.text_content()
+            assert "1492" not in answer.locator(".dalil-answer-text").text_content()
+            opened.shot("removed-sentences.png")
+            assert opened.console_errors == []
+        finally:
+            opened.context.close()
+
+
 def test_a_citation_shows_the_exact_source_sentence_then_the_article(session, service_url):
     answer = session.ask(ARABIC_QUESTION)
     citation, article = cited(service_url, ARABIC_QUESTION)
