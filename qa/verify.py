@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from dalil.index.normalize import detect_language, normalize, search_terms
 from dalil.index.segment import LINE, has_open_quote, split_sentences
 from dalil.qa.claims import DIGITS, MARKER, facts, has_latin, latin_name_keys, name_key
+from dalil.qa.polarity import negated
 
 __all__ = [
     "MARKER",
@@ -262,6 +263,8 @@ def check_claim(
     2. Its numbers, 3. its months are all among those of the cited sentences.
     4. Its Latin-script names occur in the cited sentences, when these have Latin script at all: a name
        can't be found lexically in an Arabic-only sentence, so it is not checked there.
+    4b. A negation or cancellation in it ("did not", "لم", "cancelled") is in a cited sentence too
+       (``qa.polarity``).
     5. Its words are supported: in the same script, by the share of its search terms found in the cited
        sentences, or else by ``similarity``; across scripts (or with no search terms), by ``similarity``
        alone, and without one the facts above decide. By similarity, the best cited sentence must clear a
@@ -294,6 +297,8 @@ def check_claim(
         names = sorted(name for name in claim_facts.names if name_key(name) not in cited_names)
         if names:
             return result(_missing("name", names, cited))
+    if negated(claim.text) and not any(negated(text) for text in cited_texts):
+        return result(f"it has a negation or cancellation that {_cited_label(cited)} lacks")
     return result(_topical_reason(claim, cited, sources, similarity, rules))
 
 

@@ -338,3 +338,18 @@ def test_a_translation_is_checked_like_a_claim_and_dropped_with_a_reason(
     assert result.citations[0].translation is None
     (warning,) = result.warnings
     assert warning.startswith("the translation of [1] was dropped: ") and why in warning
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "لم يوقع وزير الدفاع الروسي اتفاق الدفاع الجوي في 23 ديسمبر [{n}].",
+        "ألغى وزير الدفاع الروسي اتفاق الدفاع الجوي في 23 ديسمبر [{n}].",
+    ],
+)
+def test_a_claim_denying_its_source_is_removed(demo_index, fake_llm, llm_for, written):
+    fake_llm.responder = citing(SIGNING, written)
+    result = ask(demo_index, llm_for(fake_llm.base_url))
+    assert result.degraded and result.backend == "extractive"
+    (removed,) = result.unsupported
+    assert removed.reason == "it has a negation or cancellation that the cited sentence [1] lacks"

@@ -1,0 +1,64 @@
+"""Negation and cancellation: a claim may not deny what its cited sentence states, in either language."""
+
+from __future__ import annotations
+
+import pytest
+
+from dalil.qa.polarity import negated
+from dalil.qa.verify import Claim, Source, check_claim
+
+LISBON = Source(1, "a:0", "وأطلع ميدفيديف المجلس على نتائج مباحثاته في لشبونة في إطار مجلس روسيا - الناتو.", "ar")
+SIGNED = Source(2, "b:0", "وقع وزير الدفاع الروسي ونظيره الأرميني اتفاقا حول إنشاء نظام موحد للدفاع الجوي.", "ar")
+NOT_SIGNED = Source(3, "c:0", "ولم يوقع الوزيران أي اتفاق خلال اللقاء.", "ar")
+EXPRESSLY = Source(4, "d:0", "وتشهد كازاخستان تهديدات مختلفة، لا سيما من أماكن داخل المنطقة.", "ar")
+SOURCES = {s.number: s for s in (LISBON, SIGNED, NOT_SIGNED, EXPRESSLY)}
+
+
+def check(text: str, *markers: int):
+    return check_claim(Claim(text, markers), SOURCES)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Medvedev did not hold any Russia-NATO Council talks in Lisbon [1].",  # the issue's examples
+        "He cancelled the talks and stayed in Moscow.",
+        "لم يوقع الوزيران اتفاق الدفاع الجوي.",
+        "ولن يوقع أحد.",
+        "نفت الوزارة الخبر.",
+        "ألغى الوزير الاتفاق.",
+        "The agreement was never signed.",
+        "Russia hasn't delivered anything.",
+        "ما وقع الوزيران شيئا.",
+    ],
+)
+def test_negation_and_cancellation_cues(text):
+    assert negated(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "وقع الوزيران الاتفاق.",
+        "تشهد كازاخستان تهديدات لا سيما من الجنوب.",  # "especially"
+        "لا بد من تطوير النظام.",  # "must"
+        "قال ما قاله الوزير.",  # "what", not a negation after the first word
+        "He won the election and noted the results.",
+        "Russia delivered the systems to Kazakhstan.",
+    ],
+)
+def test_no_cue(text):
+    assert not negated(text)
+
+
+def test_a_negated_claim_needs_a_negated_source():
+    assert check("Medvedev did not hold any Russia-NATO Council talks in Lisbon.", 1).reason == (
+        "it has a negation or cancellation that the cited sentence [1] lacks"
+    )
+    assert not check("لم يوقع وزير الدفاع الروسي ونظيره الأرميني اتفاقا حول إنشاء نظام موحد للدفاع الجوي.", 2).supported
+    assert not check("Medvedev cancelled the Russia-NATO Council talks in Lisbon and stayed in Moscow.", 1).supported
+    # A source that says so itself supports the negation, in either language.
+    assert check("ولم يوقع الوزيران أي اتفاق خلال اللقاء.", 3).supported
+    assert check("The two ministers did not sign any agreement during the meeting.", 3).reason is None
+    # A faithful claim keeps passing, whatever the source says besides ("لا سيما" is no negation).
+    assert check("وتشهد كازاخستان تهديدات مختلفة من أماكن داخل المنطقة.", 4).supported
