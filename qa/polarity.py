@@ -46,7 +46,7 @@ def negated(text: str) -> bool:
         for form in (word, word[1:] if len(word) > 2 and word[0] in _PROCLITICS else None):
             if form is None or form not in _ARABIC or (form, following) in _ARABIC_NOT_NEGATION:
                 continue
-            if form in _ARABIC_FIRST_ONLY and position > 0:
+            if form in _ARABIC_FIRST_ONLY and (position > 0 or form != word):  # "كما" is "as", not "ك" + "ما"
                 continue
             return True
     return False

@@ -43,6 +43,7 @@ def test_negation_and_cancellation_cues(text):
         "تشهد كازاخستان تهديدات لا سيما من الجنوب.",  # "especially"
         "لا بد من تطوير النظام.",  # "must"
         "قال ما قاله الوزير.",  # "what", not a negation after the first word
+        "كما وافق الوزيران على خطة تعاون.",  # "as well", not "ك" + "ما"
         "He won the election and noted the results.",
         "Russia delivered the systems to Kazakhstan.",
     ],
