@@ -150,6 +150,8 @@ class _LLMRun:
             self.unsupported.append(UnsupportedClaim(text=claim.text, reason=check.reason or "not supported"))
             return
         self.checks.append(check)
+        if check.unchecked:  # kept, but the reader should know what could not be checked
+            self.warnings.append(f"in “{claim.text.strip()}”: {check.unchecked}")
         text, order = renumber(self.checks)
         yield TokenEvent(text[len(self.text) :])
         self.text = text

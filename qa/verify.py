@@ -76,6 +76,8 @@ class ClaimCheck:
     cited: tuple[int, ...]  # valid markers
     dropped: tuple[int, ...]  # markers naming no given source
     reason: str | None  # None when supported, else a sentence a person understands
+    # What the checks could not decide about a supported claim, in words (Latin names against Arabic sources).
+    unchecked: str | None = None
 
     @property
     def supported(self) -> bool:
@@ -242,6 +244,12 @@ def _cited_label(numbers: Sequence[int]) -> str:
     return f"the cited {noun} [{', '.join(map(str, numbers))}]"
 
 
+def _as_written(name: str, text: str) -> str:
+    """A lowercased name as ``text`` spells it."""
+    found = re.search(re.escape(name), text, re.IGNORECASE)
+    return found.group() if found else name
+
+
 def _missing(kind: str, items: Sequence[str], cited: Sequence[int]) -> str:
     if len(items) == 1:
         return f"the {kind} {items[0]} is not in {_cited_label(cited)}"
@@ -262,7 +270,7 @@ def check_claim(
     1. It cites at least one given source (other markers are dropped).
     2. Its numbers, 3. its months are all among those of the cited sentences.
     4. Its Latin-script names occur in the cited sentences, when these have Latin script at all: a name
-       can't be found lexically in an Arabic-only sentence, so it is not checked there.
+       can't be found lexically in an Arabic-only sentence, so it is not checked there, and ``unchecked`` says so.
     4b. A negation or cancellation in it ("did not", "لم", "cancelled") is in a cited sentence too
        (``qa.polarity``).
     5. Its words are supported: in the same script, by the share of its search terms found in the cited
@@ -273,8 +281,8 @@ def check_claim(
     cited = tuple(number for number in claim.markers if number in sources)
     dropped = tuple(number for number in claim.markers if number not in sources)
 
-    def result(reason: str | None) -> ClaimCheck:
-        return ClaimCheck(claim=claim, cited=cited, dropped=dropped, reason=reason)
+    def result(reason: str | None, unchecked: str | None = None) -> ClaimCheck:
+        return ClaimCheck(claim=claim, cited=cited, dropped=dropped, reason=reason, unchecked=unchecked)
 
     if not cited:
         if not dropped:
@@ -292,14 +300,19 @@ def check_claim(
     months = claim_facts.months - set().union(*(f.months for f in cited_facts))
     if months:
         return result(_missing("month", [_MONTH_NAMES[month - 1] for month in sorted(months)], cited))
+    unchecked = None
     if any(has_latin(text) for text in cited_texts):
         cited_names = set().union(*(latin_name_keys(text) for text in cited_texts))
         names = sorted(name for name in claim_facts.names if name_key(name) not in cited_names)
         if names:
             return result(_missing("name", names, cited))
+    elif claim_facts.names:
+        names = [_as_written(name, claim.text) for name in sorted(claim_facts.names)]
+        label = f"the name {names[0]}" if len(names) == 1 else f"the names {', '.join(names)}"
+        unchecked = f"{label} could not be checked: the sentences it cites have no Latin script"
     if negated(claim.text) and not any(negated(text) for text in cited_texts):
         return result(f"it has a negation or cancellation that {_cited_label(cited)} lacks")
-    return result(_topical_reason(claim, cited, sources, similarity, rules))
+    return result(_topical_reason(claim, cited, sources, similarity, rules), unchecked)
 
 
 def _topical_reason(

@@ -353,3 +353,12 @@ def test_a_claim_denying_its_source_is_removed(demo_index, fake_llm, llm_for, wr
     assert result.degraded and result.backend == "extractive"
     (removed,) = result.unsupported
     assert removed.reason == "it has a negation or cancellation that the cited sentence [1] lacks"
+
+
+def test_names_that_cannot_be_checked_against_an_arabic_source_are_said_in_warnings(demo_index, fake_llm, llm_for):
+    fake_llm.responder = citing(SIGNING, "Sergei Shoigu and Siran Ohanyan signed the agreement on 23 December [{n}].")
+    llm = llm_for(fake_llm.base_url, rules=VerifyRules(min_similarity_cross_script=-1.0), max_sources=60)
+    result = ask(demo_index, llm, "When did the Russian minister sign it?")
+    assert result.backend == "llm" and not result.degraded and result.citations
+    (warning,) = result.warnings
+    assert "Ohanyan" in warning and "Shoigu" in warning and "could not be checked" in warning

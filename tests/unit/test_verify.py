@@ -291,8 +291,11 @@ def test_latin_names_are_checked_in_arabic_sentences_that_have_latin_script():
     assert check("وصلت منظومات S-300 إلى ميناء أكتاو.", 5).supported
 
 
-def test_latin_names_are_not_checked_against_arabic_only_sentences():
-    assert check("سلمت روسيا منظومات إس-300 إلى Kazakhstan في آذار 2023.", 3).supported
+def test_latin_names_are_not_checked_against_arabic_only_sentences_and_that_is_said():
+    result = check("سلمت روسيا منظومات إس-300 إلى Kazakhstan في آذار 2023.", 3)
+    assert result.supported
+    assert result.unchecked == "the name Kazakhstan could not be checked: the sentences it cites have no Latin script"
+    assert check(DELIVERED_EN, 1).unchecked is None  # checked against an English sentence
 
 
 def test_a_paraphrase_sharing_enough_stems_is_supported():
