@@ -82,12 +82,8 @@ class ExtractiveAnswerer:
         """
         reader: SpanReader = index.span_reader  # type: ignore[assignment]
         # prepare() read the sentences its settings choose; an answerer choosing more reads the rest.
-        unread = [s.sentence for s in chosen if s.sentence.id not in prepared.readings]
-        readings = {
-            **prepared.readings,
-            **dict(zip((u.id for u in unread), read_spans(reader, prepared.question, [u.text for u in unread]))),
-        }
-        spans = [readings[s.sentence.id] for s in chosen]
+        sentences = [(s.sentence.id, s.sentence.text) for s in chosen]
+        spans = read_spans(reader, prepared.question, sentences, prepared.readings)
         lead, kept = answering_sentences(spans)
         if lead is None:
             return _citations(index, chosen), None, None

@@ -202,7 +202,13 @@ class _LLMRun:
     def _answer(self, text: str, citations: list[Citation], *, abstained: bool) -> Answer:
         short = None
         if citations and self.index.span_reader is not None:
-            short, _ = short_answer(self.prepared.question, citations, self.index.span_reader, self.prepared.language)
+            short, _ = short_answer(
+                self.prepared.question,
+                citations,
+                self.index.span_reader,
+                self.prepared.language,
+                known=self.prepared.readings,  # the sentences prepare() read for the extractive answer
+            )
         return Answer(
             answer=text,
             language=self.prepared.language,

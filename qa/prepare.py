@@ -110,7 +110,7 @@ def prepare(question: str, index: LoadedIndex, top_k: int, settings: Settings, w
     readings: dict[str, Span | None] = {}
     if scores.scored and index.span_reader is not None:
         chosen = chosen_sentences(scores, weights, settings.max_answer_sentences)
-        spans = read_spans(index.span_reader, question, [s.sentence.text for s in chosen])
+        spans = read_spans(index.span_reader, question, [(s.sentence.id, s.sentence.text) for s in chosen])
         readings = {s.sentence.id: span for s, span in zip(chosen, spans)}
         found = [span.score for span in spans if span is not None]
         scores = dataclasses.replace(scores, best_span=max(found) if found else None)

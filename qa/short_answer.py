@@ -9,7 +9,7 @@ with Arabic month names.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from dalil.index.protocols import EmbedderUnavailable, Span, SpanReader
 from dalil.qa.types import Citation, ShortAnswer
@@ -54,10 +54,12 @@ def short_answer(
     citations: Sequence[Citation],
     reader: SpanReader,
     language: str,
+    known: Mapping[str, Span | None] | None = None,
     min_score: float = MIN_SPAN_SCORE,
 ) -> tuple[ShortAnswer | None, int | None]:
-    """The short answer and the number (1-based) of the citation it lies in, or (None, None)."""
-    spans = read_spans(reader, question, [c.quote for c in citations])
+    """The short answer and the number (1-based) of the citation it lies in, or (None, None). Sentences already
+    read for this question (``known``, by sentence id) are not read again."""
+    spans = read_spans(reader, question, [(c.id, c.quote) for c in citations], known)
     best = best_reading(spans, min_score)
     if best is None:
         return None, None
@@ -65,15 +67,24 @@ def short_answer(
     return (short, best + 1) if short else (None, None)
 
 
-def read_spans(reader: SpanReader, question: str, sentences: Sequence[str]) -> list[Span | None]:
-    """The reader's spans, or none at all when its model cannot be loaded: the answer then comes without a short
-    answer rather than not at all (the service logs why at start)."""
-    if not sentences:
-        return []
-    try:
-        return reader.read(question, sentences)
-    except EmbedderUnavailable:
-        return [None] * len(sentences)
+def read_spans(
+    reader: SpanReader,
+    question: str,
+    sentences: Sequence[tuple[str, str]],
+    known: Mapping[str, Span | None] | None = None,
+) -> list[Span | None]:
+    """The reader's span in each sentence (id, text), reading only those not ``known`` already (by id). None
+    for all when the reader's model cannot be loaded: the answer then comes without a short answer rather than
+    not at all (the service logs why at start)."""
+    known = known or {}
+    unread = [(sentence_id, text) for sentence_id, text in sentences if sentence_id not in known]
+    read: dict[str, Span | None] = {}
+    if unread:
+        try:
+            read = dict(zip((i for i, _ in unread), reader.read(question, [text for _, text in unread])))
+        except EmbedderUnavailable:
+            read = dict.fromkeys(i for i, _ in unread)
+    return [known[i] if i in known else read[i] for i, _ in sentences]
 
 
 def best_reading(spans: Sequence[Span | None], min_score: float = MIN_SPAN_SCORE) -> int | None:

@@ -56,14 +56,19 @@ def test_a_good_cited_answer_is_returned_with_verified_citations(demo_index, fak
 
 def test_the_model_answer_gets_its_short_answer_from_its_own_citations(demo_index, fake_llm, llm_for):
     class Digits:
+        def __init__(self):
+            self.read_sentences = []
+
         def read(self, question, sentences):
+            self.read_sentences += sentences
             return [Span(s.index("23"), s.index("23") + 2, 5.0) if "23" in s else None for s in sentences]
 
     fake_llm.responder = citing(SIGNING)
-    demo_index.span_reader = Digits()
+    demo_index.span_reader = reader = Digits()
     result = ask(demo_index, llm_for(fake_llm.base_url))
     (citation,) = result.citations
     assert result.backend == "llm" and result.short_answer.text == "23"
+    assert reader.read_sentences.count(citation.quote) == 1  # read once, whether by prepare() or for the answer
     assert citation.start <= result.short_answer.start < result.short_answer.end <= citation.end
     assert result.answer == f"{citation.quote.removesuffix('.')} [1]."  # the model's text is left as it wrote it
 

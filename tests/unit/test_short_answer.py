@@ -32,7 +32,7 @@ class FirstNumber:
 
 def citation(article: str, quote: str, doc_id: str = "a") -> Citation:
     start = article.index(quote)
-    return Citation(f"{doc_id}:0", doc_id, "t", start, start + len(quote), quote)
+    return Citation(f"{doc_id}:{start}", doc_id, "t", start, start + len(quote), quote)
 
 
 ARTICLE = "مقدمة. وقع الاتفاق في 12 يونيو 2010 في موسكو. وبلغت قيمته ٣٠٠ مليون دولار."
