@@ -49,8 +49,13 @@ _ARABIC_SHARE = 0.3
 
 
 def normalize(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).translate(_FOLD_TABLE).lower()
-    return " ".join(text.split())
+    return " ".join(fold(text).lower().split())
+
+
+def fold(text: str) -> str:
+    """``normalize``'s Arabic folding (NFKC, no diacritics or tatweel, one alef, ى→ي, ة→ه, ASCII digits) alone:
+    case and spacing are kept."""
+    return unicodedata.normalize("NFKC", text).translate(_FOLD_TABLE)
 
 
 def normalize_answer(text: str) -> str:

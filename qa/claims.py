@@ -19,7 +19,7 @@ DIGITS = "0-9٠-٩۰-۹"  # a regex class body: ASCII, Arabic-Indic and Persian 
 MARKER = re.compile(rf"\[\s*[{DIGITS}]+(?:\s*[,،]\s*[{DIGITS}]+)*\s*\]")
 
 # After ``normalize`` all digits are ASCII; the Arabic decimal and thousands separators become "." and ",".
-_SEPARATORS = str.maketrans({"٫": ".", "٬": ","})
+SEPARATORS = str.maketrans({"٫": ".", "٬": ","})
 # Thousands groups only with commas between groups of three ("1,000,000"); otherwise a plain digit run.
 _NUMBER = re.compile(r"(?<![0-9])(?:[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])|[0-9]+)(?:\.[0-9]+)?")
 
@@ -33,7 +33,7 @@ def numbers(text: str) -> set[str]:
     Number words ("five", "خمسة") are out of scope.
     """
     found = set()
-    for match in _NUMBER.finditer(normalize(MARKER.sub(" ", text)).translate(_SEPARATORS)):
+    for match in _NUMBER.finditer(normalize(MARKER.sub(" ", text)).translate(SEPARATORS)):
         whole, _, fraction = match.group().replace(",", "").partition(".")
         whole = whole.lstrip("0") or "0"
         fraction = fraction.rstrip("0")
@@ -87,6 +87,12 @@ _ARABIC_TWO_WORD_MONTHS = {
         ("كانون", "الأول", 12),
     ]
 }
+# Every Arabic month name as ``normalize`` writes it, the two-word ones joined by a space.
+ARABIC_MONTH_NAMES = {
+    **_ARABIC_MONTHS,
+    **{f"{first} {second}": m for (first, second), m in _ARABIC_TWO_WORD_MONTHS.items()},
+}
+MONTH_NAMES = "January February March April May June July August September October November December".split()
 _FATHER = normalize("آب")  # also "father": a month only next to a number or after "شهر"
 _MONTH_WORD = normalize("شهر")
 _PROCLITICS = "وبلف"

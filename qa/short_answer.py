@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from dalil.index.normalize import fold
 from dalil.index.protocols import EmbedderUnavailable, Span, SpanReader
+from dalil.qa.claims import ARABIC_MONTH_NAMES, MONTH_NAMES, SEPARATORS
 from dalil.qa.types import Citation, ShortAnswer
 
 # A span the reader scores below its "no answer" reading is not shown. On XQuAD-ar (400 questions) showing those
@@ -24,25 +26,18 @@ RUNNER_UP_MIN_SPAN_SCORE = 2.0
 # Punctuation a span may pick up at its edges from the tokenizer's pieces.
 _EDGE = " \t\n.,;:!?،؛؟…\"'«»“”()[]-–—"
 
-_DIGITS = str.maketrans(
-    {**{chr(0x0660 + d): str(d) for d in range(10)}, **{chr(0x06F0 + d): str(d) for d in range(10)}}
-)
-_SEPARATORS = str.maketrans({"٫": ".", "٬": ","})
-_MONTHS = {
-    "يناير": "January", "كانون الثاني": "January", "فبراير": "February", "شباط": "February",
-    "مارس": "March", "آذار": "March", "أبريل": "April", "ابريل": "April", "نيسان": "April",
-    "مايو": "May", "أيار": "May", "يونيو": "June", "يونيه": "June", "حزيران": "June",
-    "يوليو": "July", "يوليه": "July", "تموز": "July", "أغسطس": "August", "اغسطس": "August", "آب": "August",
-    "سبتمبر": "September", "أيلول": "September", "أكتوبر": "October", "اكتوبر": "October",
-    "تشرين الأول": "October", "نوفمبر": "November", "تشرين الثاني": "November",
-    "ديسمبر": "December", "كانون الأول": "December",
-}  # fmt: skip
+# English for the words of a number or a date, in ``fold``ed spelling (qa.claims writes the months the same way).
 _WORDS = {
-    **_MONTHS,
-    "ألف": "thousand", "آلاف": "thousand", "مليون": "million", "ملايين": "million", "مليار": "billion",
-    "مليارات": "billion", "بالمئة": "percent", "بالمائة": "percent", "في المئة": "percent", "في المائة": "percent",
-    "دولار": "dollars", "دولارا": "dollars", "دولاراً": "dollars", "يورو": "euros", "كيلومتر": "km", "كلم": "km",
-    "عام": "", "سنة": "",
+    **{name: MONTH_NAMES[month - 1] for name, month in ARABIC_MONTH_NAMES.items()},
+    **{
+        fold(arabic): english
+        for arabic, english in {
+            "ألف": "thousand", "آلاف": "thousand", "مليون": "million", "ملايين": "million", "مليار": "billion",
+            "مليارات": "billion", "بالمئة": "percent", "بالمائة": "percent", "في المئة": "percent",
+            "في المائة": "percent", "دولار": "dollars", "دولارا": "dollars", "يورو": "euros", "كيلومتر": "km",
+            "كلم": "km", "عام": "", "سنة": "",
+        }.items()
+    },
 }  # fmt: skip
 _WORD_PATTERN = re.compile("|".join(sorted(map(re.escape, _WORDS), key=len, reverse=True)))
 _ARABIC_LETTER = re.compile(r"[\u0600-\u06FF]")
@@ -132,7 +127,7 @@ def english_form(text: str) -> str | None:
 
     "12 يونيو 2010" → "12 June 2010", "٣٠٠ مليون دولار" → "300 million dollars"; a name → None.
     """
-    plain = text.translate(_DIGITS).translate(_SEPARATORS)
+    plain = fold(text).translate(SEPARATORS)
     english = _WORD_PATTERN.sub(lambda match: f" {_WORDS[match.group(0)]} ", plain)
     if _ARABIC_LETTER.search(english):  # a word dalil cannot write in English
         return None

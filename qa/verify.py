@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from dalil.index.normalize import detect_language, normalize, search_terms
 from dalil.index.segment import LINE, has_open_quote, split_sentences
-from dalil.qa.claims import DIGITS, MARKER, facts, has_latin, latin_name_keys, name_key
+from dalil.qa.claims import DIGITS, MARKER, MONTH_NAMES, facts, has_latin, latin_name_keys, name_key
 from dalil.qa.polarity import negated
 
 __all__ = [
@@ -256,9 +256,6 @@ def _missing(kind: str, items: Sequence[str], cited: Sequence[int]) -> str:
     return f"the {kind}s {', '.join(items)} are not in {_cited_label(cited)}"
 
 
-_MONTH_NAMES = "January February March April May June July August September October November December".split()
-
-
 def check_claim(
     claim: Claim,
     sources: Mapping[int, Source],
@@ -299,7 +296,7 @@ def check_claim(
         return result(_missing("number", sorted(numbers, key=float), cited))
     months = claim_facts.months - set().union(*(f.months for f in cited_facts))
     if months:
-        return result(_missing("month", [_MONTH_NAMES[month - 1] for month in sorted(months)], cited))
+        return result(_missing("month", [MONTH_NAMES[month - 1] for month in sorted(months)], cited))
     unchecked = None
     if any(has_latin(text) for text in cited_texts):
         cited_names = set().union(*(latin_name_keys(text) for text in cited_texts))

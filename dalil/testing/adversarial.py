@@ -11,9 +11,9 @@ import re
 from collections.abc import Callable, Sequence
 
 from dalil.index.normalize import detect_language
+from dalil.qa.claims import MONTH_NAMES
 
 _NUMBER = re.compile(r"[0-9٠-٩]+")
-_EN_MONTHS = "January February March April May June July August September October November December".split()
 _AR_MONTHS = "يناير فبراير مارس أبريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر نوفمبر ديسمبر".split()
 _EN_VERB = re.compile(r"\b([a-z]+ed)\b")
 _LATIN_NAME = re.compile(r"(?<!^)(?<![.!?] )\b([A-Z][a-z]+)\b")
@@ -45,7 +45,7 @@ def number_changed(claim: str, others: Sequence[str] = ()) -> str | None:
 
 
 def month_changed(claim: str, others: Sequence[str] = ()) -> str | None:
-    for months in (_EN_MONTHS, _AR_MONTHS):
+    for months in (MONTH_NAMES, _AR_MONTHS):
         for position, month in enumerate(months):
             if month in claim:
                 return claim.replace(month, months[(position + 5) % 12], 1)
