@@ -241,17 +241,16 @@ class _LLMRun:
         text; otherwise dropped, and the warnings say why."""
         if translation is None:
             return None
+        shown = self.order.index(number) + 1  # its marker in the answer
         if _MARKUP.search(translation):
-            self.warnings.append(f"the translation of [{self.order.index(number) + 1}] was dropped: it holds markup")
-            return None
-        check = check_claim(Claim(translation, (number,)), self.sources, self._similarity, self.llm.rules)
-        if not check.supported:
-            shown = self.order.index(number) + 1
-            self.warnings.append(
-                f"the translation of [{shown}] was dropped: {check.reason.replace(f'[{number}]', f'[{shown}]')}"
-            )
-            return None
-        return translation
+            reason = "it holds markup"
+        else:
+            check = check_claim(Claim(translation, (number,)), self.sources, self._similarity, self.llm.rules)
+            if check.supported:
+                return translation
+            reason = check.reason.replace(f"[{number}]", f"[{shown}]")  # type: ignore[union-attr]
+        self.warnings.append(f"the translation of [{shown}] was dropped: {reason}")
+        return None
 
 
 def _answer_part(raw: str) -> str:
