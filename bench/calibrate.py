@@ -49,7 +49,7 @@ def main() -> None:
             for q in load_gold(path):
                 retrieval = index.retrieve(q.question, 10)
                 scores = score_question(index, q.question, retrieval, gather_candidates(index, retrieval), weights)
-                rows.append((q.id, scores.same_script, scores.scored[0].score, scores.unseen_share, q.answerable))
+                rows.append((q.id, scores.same_script, scores.best_score, scores.unseen_share, q.answerable))
         index.close()
 
     for regime, same in (("same_script", True), ("cross_script", False)):

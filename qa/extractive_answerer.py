@@ -84,7 +84,8 @@ class ExtractiveAnswerer:
         # prepare() read the sentences its settings choose; an answerer choosing more reads the rest.
         sentences = [(s.sentence.id, s.sentence.text) for s in chosen]
         spans = read_spans(reader, prepared.question, sentences, prepared.readings)
-        lead, kept = answering_sentences(spans)
+        weights = prepared.weights
+        lead, kept = answering_sentences(spans, weights.runner_up_min_span, weights.runner_up_span_gap)
         if lead is None:
             return _citations(index, chosen), None, None
         citations = _citations(index, [chosen[position] for position in kept])

@@ -19,10 +19,6 @@ from dalil.qa.types import Citation, ShortAnswer
 # A span the reader scores below its "no answer" reading is not shown. On XQuAD-ar (400 questions) showing those
 # too gave 4% more short answers and moved F1 from 37.9 to 38.0: they are mostly wrong.
 MIN_SPAN_SCORE = 0.0
-# A runner-up sentence stays cited only where the reader finds an answer in it this surely. On dev + calibration:
-# citation precision 0.537 -> 0.617 (0.580 at 0), answer accuracy 0.906 either way; at 3, precision 0.643 but
-# accuracy 0.844.
-RUNNER_UP_MIN_SPAN_SCORE = 2.0
 # Punctuation a span may pick up at its edges from the tokenizer's pieces.
 _EDGE = " \t\n.,;:!?،؛؟…\"'«»“”()[]-–—"
 
@@ -92,15 +88,17 @@ def best_reading(spans: Sequence[Span | None], min_score: float = MIN_SPAN_SCORE
 
 
 def answering_sentences(
-    spans: Sequence[Span | None], min_runner_up: float = RUNNER_UP_MIN_SPAN_SCORE
+    spans: Sequence[Span | None], min_runner_up: float, max_gap: float
 ) -> tuple[int | None, list[int]]:
     """Of sentences chosen to answer (best first) and the reader's span in each: the position of the one holding
     the short answer, and the positions worth citing. Without a sure span all stay cited; with one, a runner-up
-    stays only where the reader finds an answer in it too (within the scoring margin, but answering nothing)."""
+    stays only where the reader finds an answer in it too, scoring at least ``min_runner_up`` and within
+    ``max_gap`` of the lead's (within the scoring margin, but answering nothing or less surely: noise)."""
     lead = best_reading(spans)
     if lead is None:
         return None, list(range(len(spans)))
-    kept = [p for p, span in enumerate(spans) if p == lead or (span is not None and span.score >= min_runner_up)]
+    floor = max(min_runner_up, spans[lead].score - max_gap)  # type: ignore[union-attr]
+    kept = [p for p, span in enumerate(spans) if p == lead or (span is not None and span.score >= floor)]
     return lead, kept
 
 

@@ -11,7 +11,7 @@ from dalil.index.embedders.span_reader import best_span
 from dalil.index.protocols import Span
 from dalil.qa.extractive import ScoringWeights
 from dalil.qa.extractive_answerer import ExtractiveAnswerer
-from dalil.qa.prepare import prepare
+from dalil.qa.prepare import chosen_sentences, prepare
 from dalil.qa.short_answer import answering_sentences, english_form, short_answer
 from dalil.qa.types import Citation
 
@@ -114,7 +114,11 @@ def test_the_extractive_answer_leads_with_the_short_answer(demo_index):
     reader, prepared = _prepared_with_first_number(demo_index)
     answer = ExtractiveAnswerer(abstain_threshold=0).answer(prepared, demo_index)
     short = answer.short_answer
-    assert short is not None and reader.calls == [(prepared.question, [c.quote for c in answer.citations])]
+    read = [s.sentence.text for s in chosen_sentences(prepared.scores, prepared.weights, 3)]
+    assert short is not None and reader.calls == [(prepared.question, read)] and len(read) == 2
+    # "23" reads 2, "2016" reads 4: the runner-up reads more than runner_up_span_gap below the lead, so only the
+    # sentence holding the short answer is cited.
+    assert [c.quote for c in answer.citations] == [s for s in read if "2016" in s]
     assert demo_index.get_document(short.doc_id).text[short.start : short.end] == short.text
     holder = next(
         n for n, c in enumerate(answer.citations, 1) if c.doc_id == short.doc_id and c.start <= short.start < c.end
@@ -122,7 +126,9 @@ def test_the_extractive_answer_leads_with_the_short_answer(demo_index):
     assert answer.answer.startswith(f"{short.text} [{holder}]. ")
     demo_index.span_reader = None
     plain = ExtractiveAnswerer(abstain_threshold=0).answer(prepared, demo_index)
-    assert plain.short_answer is None and answer.answer.endswith(plain.answer)
+    # Without a reader nothing leads and every chosen sentence stays cited.
+    assert plain.short_answer is None and [c.quote for c in plain.citations] == read
+    assert not plain.answer[0].isdigit()
 
 
 def test_an_abstained_answer_has_no_short_answer(demo_index):
@@ -133,10 +139,11 @@ def test_an_abstained_answer_has_no_short_answer(demo_index):
 
 def test_runners_up_stay_cited_only_where_the_reader_finds_an_answer():
     spans = [Span(0, 1, 1.0), None, Span(0, 1, 6.0), Span(0, 1, 2.5)]
-    assert answering_sentences(spans, min_runner_up=2.0) == (2, [2, 3])
+    assert answering_sentences(spans, min_runner_up=2.0, max_gap=9) == (2, [2, 3])
+    assert answering_sentences(spans, min_runner_up=2.0, max_gap=3) == (2, [2])  # 2.5 is 3.5 below the lead
     # Without any span sure enough, nothing leads and every chosen sentence stays cited.
-    assert answering_sentences([Span(0, 1, -3.0), None]) == (None, [0, 1])
-    assert answering_sentences([]) == (None, [])
+    assert answering_sentences([Span(0, 1, -3.0), None], 2.0, 1.0) == (None, [0, 1])
+    assert answering_sentences([], 2.0, 1.0) == (None, [])
 
 
 def _scores(best_span: float | None, same_script: bool = False):

@@ -1,0 +1,154 @@
+"""Latin names found in Arabic text by their sound: Shoigu ↔ شويغو, Balkhash ↔ بالخاش, Kovalchuk ↔ كوفالتشوك.
+
+News Arabic writes foreign names by ear, so both scripts are reduced to one consonant skeleton (vowels dropped,
+letters that stand for one sound in the other script merged: k/q/c ↔ ك/ق, v/f ↔ ف, g/j ↔ غ/ج, sh ↔ ش…) and
+compared by edit distance. An Arabic word is also tried without its article and clitics (الكازاخية → كازاخ),
+and a Latin name without an adjective ending (Belarusian → Belarus), so a country and its adjective meet.
+Acronyms have no sound to match (CIS is رابطة الدول المستقلة); they and translated names are left to the word
+aligner (``qa.alignment``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from rapidfuzz.distance import Levenshtein
+
+from dalil.index.normalize import fold
+
+# Long names may differ by one sound (Ohanyan/أوغانيان): normalized edit similarity from which two skeletons of
+# at least FUZZY_CONSONANTS consonants are one name. Shorter ones must be equal: "Council" (knkl) is not نقل (nkl).
+SAME_NAME = 0.8
+FUZZY_CONSONANTS = 5
+# Names of fewer consonants than this are compared with their vowels too, exactly: Arabic words grow from
+# three-consonant roots, so Treaty (trt) would be الطائرات (trt) without them (trVtV against tVrVt).
+MIN_CONSONANTS = 4
+# Capitalized words from this many in a row are an institution's name, which Arabic translates.
+LONG_NAME = 3
+# Pairs of Arabic words are tried as one name when the first is this short: نور سلطان, عبد الله, أبو ظبي.
+SHORT_FIRST_WORD = 3
+
+_LATIN_DIGRAPHS = [("tch", "s"), ("sch", "s"), ("sh", "s"), ("ch", "s"), ("kh", "X"), ("gh", "g"), ("zh", "g"),
+                   ("th", "t"), ("ph", "f"), ("dj", "g"), ("ck", "k"), ("ts", "s"), ("tz", "s")]  # fmt: skip
+_LATIN_LETTERS = str.maketrans(
+    {
+        "p": "b",
+        "v": "f",
+        "q": "k",
+        "c": "k",
+        "j": "g",
+        "x": "ks",
+        "h": None,
+        **dict.fromkeys("aeiouyw", "V"),
+    }  # fmt: skip
+)
+_ARABIC_LETTERS = str.maketrans(
+    {
+        "ب": "b",
+        "پ": "b",
+        "ت": "t",
+        "ث": "t",
+        "ط": "t",
+        "ج": "g",
+        "غ": "g",
+        "گ": "g",
+        "ح": "h",
+        "ه": "h",
+        "خ": "X",
+        "د": "d",
+        "ض": "d",
+        "ذ": "z",
+        "ز": "z",
+        "ظ": "z",
+        "ر": "r",
+        "س": "s",
+        "ص": "s",
+        "ش": "s",
+        "ف": "f",
+        "ڤ": "f",
+        "ق": "k",
+        "ك": "k",
+        "ل": "l",
+        "م": "m",
+        "ن": "n",
+        **dict.fromkeys("اويىءئؤع", "V"),
+    }  # fmt: skip
+)
+_ARABIC_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ب", "ل", "ف")
+_ARABIC_SUFFIXES = ("يين", "يون", "ية", "ي")
+_LATIN_SUFFIXES = ("ians", "ian", "ean", "an", "ese", "ish", "i", "s", "'s", "’s")
+_LATIN_NAME = re.compile(r"\b[A-Z][a-z]+(?:[’'][a-z]+)?\b")
+_ARABIC_WORD = re.compile(r"[\u0621-\u064A\u0671-\u06D3]+")
+_NAME_RUN = re.compile(r"[A-Z][\w’'-]*(?:(?:\s+|\s+(?:of|for|the)\s+)[A-Z][\w’'-]*)*")
+_REPEATS = re.compile(r"(.)\1+")
+
+
+def latin_sounds(name: str) -> str:
+    """The name's consonants in a code shared with ``arabic_sounds``, each run of vowels as V."""
+    text = re.sub(r"c(?=[eiy])", "s", re.sub(r"[^a-z]", "", name.lower()))
+    for digraph, sound in _LATIN_DIGRAPHS:
+        text = text.replace(digraph, sound)
+    return _REPEATS.sub(r"\1", text.translate(_LATIN_LETTERS))  # h alone is mostly silent in Arabic spellings
+
+
+def arabic_sounds(word: str) -> str:
+    text = fold(word.removesuffix("ة")).replace("تش", "ش")  # تش writes the one sound of "ch"
+    return _REPEATS.sub(r"\1", text.translate(_ARABIC_LETTERS))
+
+
+@lru_cache(maxsize=50_000)
+def _arabic_forms(word: str) -> frozenset[str]:
+    """The sounds of an Arabic word as written, without a leading clitic or article, and without an adjective or
+    plural ending."""
+    stems = {word[len(p) :] for p in _ARABIC_PREFIXES if word.startswith(p) and len(word) - len(p) >= 3}
+    if not word.startswith("و") or not stems:  # a leading و is "and": وروسيا is not Eurasia's "VrVsV"
+        stems.add(word)
+    stems |= {s[: -len(x)] for s in list(stems) for x in _ARABIC_SUFFIXES if s.endswith(x) and len(s) - len(x) >= 3}
+    return frozenset(filter(None, map(arabic_sounds, stems)))
+
+
+@lru_cache(maxsize=10_000)
+def _latin_forms(name: str) -> frozenset[str]:
+    forms = {name} | {name[: -len(x)] for x in _LATIN_SUFFIXES if name.lower().endswith(x) and len(name) - len(x) >= 3}
+    return frozenset(filter(None, map(latin_sounds, forms)))
+
+
+def _same_name(latin: str, arabic: str) -> bool:
+    a, b = latin.replace("V", ""), arabic.replace("V", "")
+    if b == a + "stn":  # Tajik, Uzbek, Kazakh: Arabic names the people by the country (طاجيكستان)
+        return True
+    if min(len(a), len(b)) < MIN_CONSONANTS:
+        return latin == arabic
+    if min(len(a), len(b)) < FUZZY_CONSONANTS:
+        return a == b
+    return Levenshtein.normalized_similarity(a, b) >= SAME_NAME
+
+
+def sounds_alike(latin: str, arabic: str) -> bool:
+    """Whether an Arabic word can be how Arabic writes the Latin name (or its adjective)."""
+    return any(_same_name(b, a) for a in _arabic_forms(arabic) for b in _latin_forms(latin))
+
+
+def latin_names(question: str) -> list[str]:
+    """Names to look for in Arabic by sound: the question's capitalized words, but not its first word (capitalized
+    anyway) nor words of a longer name ("Collective Security Treaty Organization", "Commonwealth of Independent
+    States"): such names are translated, not transliterated. Acronyms are read letter by letter (CIS) or translated
+    (ISIS is داعش): both are left to the word aligner."""
+    names: list[str] = []
+    for run in _NAME_RUN.findall(" ".join(question.split()[1:])):
+        words = _LATIN_NAME.findall(run)
+        if len(words) < LONG_NAME:
+            names.extend(words)
+    return list(dict.fromkeys(names))
+
+
+def arabic_names(text: str) -> list[str]:
+    """The words of an Arabic text a Latin name can be, and pairs a name may be written as (نور سلطان)."""
+    words = list(dict.fromkeys(_ARABIC_WORD.findall(text)))
+    return words + [a + b for a, b in zip(words, words[1:]) if len(a) <= SHORT_FIRST_WORD]
+
+
+def found_in(name: str, words: Iterable[str]) -> bool:
+    return any(sounds_alike(name, w) for w in words)

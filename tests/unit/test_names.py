@@ -1,0 +1,49 @@
+"""Latin names found in Arabic by their sound, across the spellings news Arabic uses."""
+
+import pytest
+
+from dalil.qa.names import arabic_names, found_in, latin_names, sounds_alike
+
+SAME = [
+    ("Shoigu", "شويغو"), ("Balkhash", "بالخاش"), ("Kovalchuk", "كوفالتشوك"), ("Kazakhstan", "كازاخستان"),
+    ("Kazakh", "الكازاخية"), ("Bektanov", "بيكتانوف"), ("Medvedev", "ميدفيديف"), ("Lisbon", "لشبونة"),
+    ("Moscow", "لموسكو"), ("Russia", "روسيا"), ("Russian", "الروسي"), ("Russians", "الروس"), ("Armenian", "الأرميني"),
+    ("Belarusian", "بيلاروسيا"), ("Iran", "إيران"), ("Iraq", "العراق"), ("Syria", "سورية"), ("NATO", "الناتو"),
+    ("Tajik", "طاجيكستان"), ("Uzbek", "وأوزبكستان"), ("Azerbaijan", "أذربيجان"), ("Kyrgyzstan", "قرغيزستان"),
+    ("Nazarbayev", "نزاربايف"), ("Nursultan", "نورسلطان"), ("France", "فرنسا"), ("Putin", "بوتين"),
+]  # fmt: skip
+DIFFERENT = [
+    ("Armenia", "روسيا"), ("Uzbek", "كازاخستان"), ("Iran", "العراق"), ("France", "روسيا"), ("Lukashenko", "لشبونة"),
+    # Arabic grows words from three-consonant roots: short names need their vowels to match too.
+    ("Russia", "الرئيس"), ("Treaty", "الطائرات"), ("Security", "العسكرية"), ("Council", "نقل"),
+    # A leading و is "and": وروسيا is Russia, not "Eurasi(a)".
+    ("Eurasian", "وروسيا"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("latin", "arabic"), SAME)
+def test_a_name_is_found_in_the_arabic_spelling_of_it(latin, arabic):
+    assert sounds_alike(latin, arabic)
+
+
+@pytest.mark.parametrize(("latin", "arabic"), DIFFERENT)
+def test_a_name_is_not_found_in_other_words(latin, arabic):
+    assert not sounds_alike(latin, arabic)
+
+
+def test_names_are_capitalized_words_but_not_the_first_nor_an_institution_nor_an_acronym():
+    assert latin_names("When did Nursultan Nazarbayev become president of Kazakhstan?") == [
+        "Nursultan",
+        "Nazarbayev",
+        "Kazakhstan",
+    ]
+    assert latin_names("Who takes over the presidency of the Collective Security Treaty Organization?") == []
+    assert latin_names("Which countries have left the Commonwealth of Independent States?") == []
+    assert latin_names("How many citizens of CIS countries fight for ISIS, according to Putin?") == ["Putin"]
+    assert latin_names("Who is Russia's president?") == ["Russia's"]
+
+
+def test_two_arabic_words_are_one_name_only_after_a_short_first_word():
+    words = arabic_names("وكان الرئيس نور سلطان نزاربايف")
+    assert "نورسلطان" in words and "الرئيسنور" not in words
+    assert found_in("Nursultan", words) and not found_in("Lukashenko", words)
