@@ -117,6 +117,8 @@ def _latin_forms(name: str) -> frozenset[str]:
 
 def _same_name(latin: str, arabic: str) -> bool:
     a, b = latin.replace("V", ""), arabic.replace("V", "")
+    if len(a) < 2:  # one consonant and vowels ("Ohany" is VnV) sound like too many Arabic words (أنا)
+        return False
     if b == a + "stn":  # Tajik, Uzbek, Kazakh: Arabic names the people by the country (طاجيكستان)
         return True
     if min(len(a), len(b)) < MIN_CONSONANTS:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from dalil.index.normalize import detect_language, normalize, search_terms
 from dalil.index.segment import LINE, has_open_quote, split_sentences
 from dalil.qa.claims import DIGITS, MARKER, MONTH_NAMES, facts, has_latin, latin_name_keys, name_key
+from dalil.qa.names import arabic_names, found_in
 from dalil.qa.polarity import negated
 
 __all__ = [
@@ -36,6 +37,7 @@ _BULLET_PREFIX = re.compile(rf"\s*(?:[-*•]\s*|[{DIGITS}]{{1,3}}|[{DIGITS}]{{1,
 # An unclosed marker at the end of a streamed buffer ("[2", "[2, ").
 _PARTIAL_MARKER = re.compile(rf"\[[\s{DIGITS},،]*\Z")
 _WORD = re.compile(r"[^\W_]")  # a letter or a digit, in any script
+_DIGIT = re.compile(r"\d")
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+(?=[.,;:!?؟،؛…])")
 _LEADING_PUNCTUATION = re.compile(r"^[\s,;:،؛]+")
 _FINAL_PUNCTUATION = re.compile(r"[.!?؟…]+$")
@@ -266,8 +268,9 @@ def check_claim(
 
     1. It cites at least one given source (other markers are dropped).
     2. Its numbers, 3. its months are all among those of the cited sentences.
-    4. Its Latin-script names occur in the cited sentences, when these have Latin script at all: a name
-       can't be found lexically in an Arabic-only sentence, so it is not checked there, and ``unchecked`` says so.
+    4. Its Latin-script names occur in the cited sentences. In Arabic-only sentences a name is looked for by
+       its sound (``qa.names``): one another source spells but the cited sentences don't fails; one no source
+       spells (an acronym, a translated name) cannot be decided, and ``unchecked`` says so.
     4b. A negation or cancellation in it ("did not", "لم", "cancelled") is in a cited sentence too
        (``qa.polarity``).
     5. Its words are supported: in the same script, by the share of its search terms found in the cited
@@ -304,12 +307,33 @@ def check_claim(
         if names:
             return result(_missing("name", names, cited))
     elif claim_facts.names:
-        names = [_as_written(name, claim.text) for name in sorted(claim_facts.names)]
-        label = f"the name {names[0]}" if len(names) == 1 else f"the names {', '.join(names)}"
-        unchecked = f"{label} could not be checked: the sentences it cites have no Latin script"
+        swapped, unheard = _names_across_scripts(claim, cited_texts, sources)
+        if swapped:
+            return result(_missing("name", swapped, cited))
+        if unheard:
+            label, pronoun = (
+                (f"the name {unheard[0]}", "it") if len(unheard) == 1 else (f"the names {', '.join(unheard)}", "them")
+            )
+            unchecked = f"{label} could not be checked: no source spells {pronoun} in Arabic script"
     if negated(claim.text) and not any(negated(text) for text in cited_texts):
         return result(f"it has a negation or cancellation that {_cited_label(cited)} lacks")
     return result(_topical_reason(claim, cited, sources, similarity, rules), unchecked)
+
+
+def _names_across_scripts(
+    claim: Claim, cited_texts: Sequence[str], sources: Mapping[int, Source]
+) -> tuple[list[str], list[str]]:
+    """A claim's Latin names against Arabic-only cited sentences, by sound (``qa.names``): those another source
+    spells but the cited sentences don't (another entity of the story: the claim is unfaithful), and those no
+    source spells (acronyms, translated or unknown names: undecided)."""
+    # A name with digits (S-300) was checked by its number: Arabic writes the letters by sound (إس-300).
+    names = [_as_written(name, claim.text) for name in sorted(facts(claim.text).names) if not _DIGIT.search(name)]
+    soundable = [name for name in names if name.isalpha() and not name.isupper()]  # acronyms have no sound to match
+    cited_words = arabic_names(" ".join(cited_texts))
+    heard = [name for name in soundable if found_in(name, cited_words)]
+    all_words = arabic_names(" ".join(source.text for source in sources.values()))
+    elsewhere = [name for name in soundable if name not in heard and found_in(name, all_words)]
+    return elsewhere, [name for name in names if name not in heard and name not in elsewhere]
 
 
 def _topical_reason(
