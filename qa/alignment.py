@@ -23,6 +23,8 @@ ALIGNED = 0.5
 # Words that frame a question rather than say what it is about ("how many", "according to the article").
 QUESTION_FRAME = frozenset("many much according article name named often long large".split())
 _NOT_KEY = ENGLISH_STOPWORDS | QUESTION_FRAME
+_RELATION = re.compile(r"^\s*(?:what|who|which)\s+(?:is|was|are|were)\s+the\s+([A-Za-z]+)", re.IGNORECASE)
+_FRAME_NOUNS = frozenset("number name date year day time title kind type".split())
 _LATIN_TERM = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[0-9]+")
 _WORD = re.compile(r"\w+")
 
@@ -31,6 +33,15 @@ def key_terms(question: str) -> list[str]:
     """The question's content words in Latin script and its numbers, each once, in order."""
     terms = (t for t in _LATIN_TERM.findall(question) if t.lower() not in _NOT_KEY)
     return list(dict.fromkeys(t for t in terms if len(t) > 2 or t.isdigit()))
+
+
+def asked_relation(question: str) -> str | None:
+    """The attribute a "What is the X of …?" question asks for (salary, population, capital), if it has that
+    form; not a word that only frames the question ("the name of", "the number of")."""
+    found = _RELATION.search(question)
+    if found is None or found.group(1).lower() in _NOT_KEY | _FRAME_NOUNS:
+        return None
+    return found.group(1)
 
 
 def term_alignments(question: str, sentences: Sequence[str], aligner: WordAligner) -> list[np.ndarray]:

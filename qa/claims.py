@@ -198,6 +198,13 @@ def latin_names(text: str) -> set[str]:
     return names
 
 
+def capitalized_words(text: str) -> list[str]:
+    """Every capitalized Latin-script word of ``text`` as written, sentence openers included, except stopwords,
+    months and weekdays: what may be a name when another script is asked whether it spells it."""
+    words = (match.group() for match in _LATIN_TOKEN.finditer(MARKER.sub(" ", text)))
+    return list(dict.fromkeys(w for w in words if w[0].isupper() and w.lower() not in _NOT_NAMES and len(w) > 1))
+
+
 def _first_word(text: str, start: int, sentence_starts: set[int]) -> bool:
     """Whether the word at ``start`` opens a sentence, a quotation or what follows a colon."""
     position = start

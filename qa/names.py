@@ -4,19 +4,18 @@ News Arabic writes foreign names by ear, so both scripts are reduced to one cons
 letters that stand for one sound in the other script merged: k/q/c ↔ ك/ق, v/f ↔ ف, g/j ↔ غ/ج, sh ↔ ش…) and
 compared by edit distance. An Arabic word is also tried without its article and clitics (الكازاخية → كازاخ),
 and a Latin name without an adjective ending (Belarusian → Belarus), so a country and its adjective meet.
-Acronyms have no sound to match (CIS is رابطة الدول المستقلة); they and translated names are left to the word
-aligner (``qa.alignment``).
+Acronyms have no sound to match (CIS is رابطة الدول المستقلة): a short list of those news uses gives their Arabic
+forms. Translated names ("Security Council" is مجلس الأمن) are left to the word aligner (``qa.alignment``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
 
-from dalil.index.normalize import fold
+from dalil.index.normalize import fold, normalize
 
 # Long names may differ by one sound (Ohanyan/أوغانيان): normalized edit similarity from which two skeletons of
 # at least FUZZY_CONSONANTS consonants are one name. Shorter ones must be equal: "Council" (knkl) is not نقل (nkl).
@@ -39,6 +38,7 @@ _LATIN_LETTERS = str.maketrans(
         "q": "k",
         "c": "k",
         "j": "g",
+        "z": "s",
         "x": "ks",
         "h": None,
         **dict.fromkeys("aeiouyw", "V"),
@@ -59,9 +59,9 @@ _ARABIC_LETTERS = str.maketrans(
         "خ": "X",
         "د": "d",
         "ض": "d",
-        "ذ": "z",
-        "ز": "z",
-        "ظ": "z",
+        "ذ": "s",
+        "ز": "s",
+        "ظ": "s",
         "ر": "r",
         "س": "s",
         "ص": "s",
@@ -73,14 +73,27 @@ _ARABIC_LETTERS = str.maketrans(
         "ل": "l",
         "م": "m",
         "ن": "n",
-        **dict.fromkeys("اويىءئؤع", "V"),
+        **dict.fromkeys("اويىع", "V"),
+        **dict.fromkeys("ءئؤ", "'"),
     }  # fmt: skip
 )
 _ARABIC_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ب", "ل", "ف")
 _ARABIC_SUFFIXES = ("يين", "يون", "ية", "ي")
-_LATIN_SUFFIXES = ("ians", "ian", "ean", "an", "ese", "ish", "i", "s", "'s", "’s")
+_LATIN_SUFFIXES = ("ians", "ian", "ean", "an", "ese", "ish", "ia", "us", "i", "s", "'s", "’s")
 _LATIN_NAME = re.compile(r"\b[A-Z][a-z]+(?:[’'][a-z]+)?\b")
 _ARABIC_WORD = re.compile(r"[\u0621-\u064A\u0671-\u06D3]+")
+# Acronyms of news, which Arabic translates or spells by their letters: their usual forms, normalized.
+_ACRONYMS = {
+    acronym: tuple(normalize(form) for form in forms)
+    for acronym, forms in {
+        "CIS": ("رابطة",), "CSTO": ("معاهدة الأمن الجماعي",), "NATO": ("الناتو", "حلف شمال الأطلسي"),
+        "UN": ("الأمم المتحدة",), "EU": ("الاتحاد الأوروبي",), "US": ("الولايات المتحدة", "أمريك", "أميرك"),
+        "USA": ("الولايات المتحدة",), "UK": ("بريطاني", "المملكة المتحدة"), "ISIS": ("داعش", "الدولة الإسلامية"),
+        "IS": ("داعش", "الدولة الإسلامية"), "TASS": ("تاس",), "IAEA": ("الوكالة الدولية للطاقة الذرية",),
+        "OPEC": ("أوبك",), "WHO": ("منظمة الصحة العالمية",), "EAEU": ("الاتحاد الاقتصادي الأوراسي",),
+        "SCO": ("منظمة شنغهاي",), "BRICS": ("بريكس",), "GCC": ("مجلس التعاون الخليجي",),
+    }.items()
+}  # fmt: skip
 _NAME_RUN = re.compile(r"[A-Z][\w’'-]*(?:(?:\s+|\s+(?:of|for|the)\s+)[A-Z][\w’'-]*)*")
 _REPEATS = re.compile(r"(.)\1+")
 
@@ -116,16 +129,23 @@ def _latin_forms(name: str) -> frozenset[str]:
 
 
 def _same_name(latin: str, arabic: str) -> bool:
-    a, b = latin.replace("V", ""), arabic.replace("V", "")
+    # A hamza inside a word (رئيس) is a sound Latin spellings of names don't write: it only tells short words apart.
+    a, b = latin.replace("V", ""), arabic.replace("V", "").replace("'", "")
     if len(a) < 2:  # one consonant and vowels ("Ohany" is VnV) sound like too many Arabic words (أنا)
         return False
-    if b == a + "stn":  # Tajik, Uzbek, Kazakh: Arabic names the people by the country (طاجيكستان)
+    if _country_of(a, b) or _country_of(b, a):  # a people and its country: Tajik ↔ طاجيكستان, Kazakhstan ↔ الكازاخية
         return True
     if min(len(a), len(b)) < MIN_CONSONANTS:
         return latin == arabic
     if min(len(a), len(b)) < FUZZY_CONSONANTS:
         return a == b
     return Levenshtein.normalized_similarity(a, b) >= SAME_NAME
+
+
+def _country_of(country: str, people: str) -> bool:
+    """Whether one skeleton is the other's "-stan" (krgs ↔ krgstn: the s of Kyrgyz and of -stan are one)."""
+    stem = country.removesuffix("stn")
+    return stem != country and stem in (people, people.removesuffix("s"))
 
 
 def sounds_alike(latin: str, arabic: str) -> bool:
@@ -138,19 +158,26 @@ def latin_names(question: str) -> list[str]:
     anyway) nor words of a longer name ("Collective Security Treaty Organization", "Commonwealth of Independent
     States"): such names are translated, not transliterated. Acronyms are read letter by letter (CIS) or translated
     (ISIS is داعش): both are left to the word aligner."""
-    names: list[str] = []
-    for run in _NAME_RUN.findall(" ".join(question.split()[1:])):
-        words = _LATIN_NAME.findall(run)
-        if len(words) < LONG_NAME:
-            names.extend(words)
-    return list(dict.fromkeys(names))
+    rest = " ".join(question.split()[1:])
+    return [name for name in dict.fromkeys(_LATIN_NAME.findall(rest)) if name not in long_name_words(rest)]
 
 
-def arabic_names(text: str) -> list[str]:
-    """The words of an Arabic text a Latin name can be, and pairs a name may be written as (نور سلطان)."""
-    words = list(dict.fromkeys(_ARABIC_WORD.findall(text)))
-    return words + [a + b for a, b in zip(words, words[1:]) if len(a) <= SHORT_FIRST_WORD]
+def long_name_words(text: str) -> set[str]:
+    """Words of the longer names in ``text`` ("Collective Security Treaty Organization"): translated, not spelled
+    by sound."""
+    return {word for run in _NAME_RUN.findall(text) if len(words := run.split()) >= LONG_NAME for word in words}
 
 
-def found_in(name: str, words: Iterable[str]) -> bool:
-    return any(sounds_alike(name, w) for w in words)
+class ArabicSpellings:
+    """What an Arabic text spells, asked name by name: by sound, or for an acronym by its usual Arabic forms."""
+
+    def __init__(self, text: str) -> None:
+        words = list(dict.fromkeys(_ARABIC_WORD.findall(text)))
+        # Pairs a name may be written as: نور سلطان, عبد الله, أبو ظبي.
+        self.words = words + [a + b for a, b in zip(words, words[1:]) if len(a) <= SHORT_FIRST_WORD]
+        self.folded = normalize(text)
+
+    def spells(self, name: str) -> bool:
+        if name.isupper():
+            return any(form in self.folded for form in _ACRONYMS.get(name, ()))
+        return any(sounds_alike(name, word) for word in self.words)

@@ -3,7 +3,7 @@
 "Medvedev did not hold the talks [1]", "لم يوقع الاتفاق [1]" and "the talks were cancelled [1]" turn a source
 that states the talks took place into its opposite while sharing almost all of its words, so the similarity
 checks pass them. A claim carrying a negation or cancellation cue is supported only by a cited sentence that
-carries one too (in either language). The other direction (a source's negation dropped from the claim) is not
+carries as many (in either language). The other direction (a source's negation dropped from the claim) is not
 checked: Arabic "لا سيما" ("especially") and "غير" ("other than") make source-side cues too unreliable.
 """
 
@@ -18,6 +18,7 @@ _ARABIC = frozenset(
         "لم", "لن", "لا", "ليس", "ليست", "لسنا", "لست", "ما", "عدم",
         "نفي", "نفت", "ينفي", "تنفي", "نفوا",
         "الغي", "الغت", "الغاء", "الغيت", "يلغي", "تلغي", "الغوا",
+        "رفض", "رفضت", "يرفض", "ترفض", "رفضوا", "امتنع", "امتنعت", "يمتنع", "تمتنع", "امتنعوا",
     }
 )  # fmt: skip
 # "ما" is also "what"/"which": only as the first word ("ما وقع ..." = "did not sign").
@@ -36,17 +37,23 @@ _ENGLISH = frozenset(
 )  # fmt: skip
 
 
-def negated(text: str) -> bool:
-    """Whether ``text`` carries a negation or cancellation cue, in Arabic or English."""
+def negation_cues(text: str) -> int:
+    """How many negation or cancellation cues ``text`` carries, in Arabic or English: a claim adding one to a
+    source that has one already ("it is not true that … does not threaten") denies it all the same."""
     words = tokenize(text)
+    found = 0
     for position, word in enumerate(words):
-        if word in _ENGLISH:
-            return True
-        following = words[position + 1] if position + 1 < len(words) else ""
-        for form in (word, word[1:] if len(word) > 2 and word[0] in _PROCLITICS else None):
-            if form is None or form not in _ARABIC or (form, following) in _ARABIC_NOT_NEGATION:
-                continue
-            if form in _ARABIC_FIRST_ONLY and (position > 0 or form != word):  # "كما" is "as", not "ك" + "ما"
-                continue
-            return True
+        found += word in _ENGLISH or _arabic_cue(words, position)
+    return found
+
+
+def _arabic_cue(words: list[str], position: int) -> bool:
+    word = words[position]
+    following = words[position + 1] if position + 1 < len(words) else ""
+    for form in (word, word[1:] if len(word) > 2 and word[0] in _PROCLITICS else None):
+        if form is None or form not in _ARABIC or (form, following) in _ARABIC_NOT_NEGATION:
+            continue
+        if form in _ARABIC_FIRST_ONLY and (position > 0 or form != word):  # "كما" is "as", not "ك" + "ما"
+            continue
+        return True
     return False

@@ -12,7 +12,7 @@ from dalil.index.normalize import detect_language, search_terms
 from dalil.index.protocols import Span
 from dalil.index.types import Passage, Sentence
 from dalil.limits import TextTooLong, check_length, check_result_count
-from dalil.qa.alignment import key_terms, term_alignments, uncovered_share
+from dalil.qa.alignment import ALIGNED, asked_relation, key_terms, term_alignments, uncovered_share
 from dalil.qa.answer_type import asks_for_number, holds_number
 from dalil.qa.extractive import (
     ScoredSentence,
@@ -22,7 +22,7 @@ from dalil.qa.extractive import (
     select_answer_sentences,
     unseen_share,
 )
-from dalil.qa.names import arabic_names, found_in, latin_names
+from dalil.qa.names import ArabicSpellings, latin_names
 from dalil.qa.short_answer import read_spans
 from dalil.settings import Settings
 
@@ -75,6 +75,9 @@ class QuestionScores:
     missing_names: tuple[str, ...] = ()
     # Across scripts: the question asks "how many" and the best sentence holds no number.
     lacks_number: bool = False
+    # Across scripts: the attribute a "What is the X of…" question asks for, when no word of the best sentence
+    # matches it (qa.alignment.asked_relation).
+    uncovered_relation: str | None = None
 
     @property
     def best_score(self) -> float:
@@ -91,7 +94,7 @@ class QuestionScores:
             return 0.0  # the best sentences do not say what the question asks about
         if self.best_span is not None and self.best_span < weights.min_cross_script_span:
             return 0.0  # no chosen sentence holds an answer
-        if self.missing_names or self.lacks_number:
+        if self.missing_names or self.lacks_number or self.uncovered_relation:
             return 0.0  # the sentence is about someone or something else, or cannot hold the answer asked for
         return weights.cross_script.confidence(best, self.unseen_share)
 
@@ -185,6 +188,7 @@ def _across_scripts(
         ]
         scored = sorted(ranked, key=lambda s: -s.rank_score) + scored[ALIGNED_CANDIDATES:]
     lead = scored[0].sentence
+    relation = asked_relation(question) or ""
     lead_alignment = dict(zip(key_terms(question), alignments[[s.sentence.id for s in top].index(lead.id)]))
     return dataclasses.replace(
         scores,
@@ -192,6 +196,7 @@ def _across_scripts(
         unaligned_share=unaligned,
         missing_names=missing_names(index, question, lead, lead_alignment),
         lacks_number=asks_for_number(question) and not holds_number(lead.text),
+        uncovered_relation=relation if lead_alignment.get(relation, 1.0) < ALIGNED else None,
     )
 
 
@@ -206,12 +211,12 @@ def missing_names(
     if not names:
         return ()
     article = index.sentences(sentence.doc_id)
-    near = arabic_names(" ".join(s.text for s in article if abs(s.n - sentence.n) <= NAME_NEIGHBOURS))
-    everywhere = arabic_names(" ".join(s.text for s in article))
+    near = ArabicSpellings(" ".join(s.text for s in article if abs(s.n - sentence.n) <= NAME_NEIGHBOURS))
+    everywhere = ArabicSpellings(" ".join(s.text for s in article))
     return tuple(
         name
         for name in names
-        if not found_in(name, near) and (found_in(name, everywhere) or alignment.get(name, 0.0) < TRANSLATED_NAME)
+        if not near.spells(name) and (everywhere.spells(name) or alignment.get(name, 0.0) < TRANSLATED_NAME)
     )
 
 

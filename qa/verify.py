@@ -13,9 +13,18 @@ from dataclasses import dataclass
 
 from dalil.index.normalize import detect_language, normalize, search_terms
 from dalil.index.segment import LINE, has_open_quote, split_sentences
-from dalil.qa.claims import DIGITS, MARKER, MONTH_NAMES, facts, has_latin, latin_name_keys, name_key
-from dalil.qa.names import arabic_names, found_in
-from dalil.qa.polarity import negated
+from dalil.qa.claims import (
+    DIGITS,
+    MARKER,
+    MONTH_NAMES,
+    capitalized_words,
+    facts,
+    has_latin,
+    latin_name_keys,
+    name_key,
+)
+from dalil.qa.names import ArabicSpellings, long_name_words
+from dalil.qa.polarity import negation_cues
 
 __all__ = [
     "MARKER",
@@ -315,7 +324,7 @@ def check_claim(
                 (f"the name {unheard[0]}", "it") if len(unheard) == 1 else (f"the names {', '.join(unheard)}", "them")
             )
             unchecked = f"{label} could not be checked: no source spells {pronoun} in Arabic script"
-    if negated(claim.text) and not any(negated(text) for text in cited_texts):
+    if negation_cues(claim.text) > max(negation_cues(text) for text in cited_texts):
         return result(f"it has a negation or cancellation that {_cited_label(cited)} lacks")
     return result(_topical_reason(claim, cited, sources, similarity, rules), unchecked)
 
@@ -325,15 +334,20 @@ def _names_across_scripts(
 ) -> tuple[list[str], list[str]]:
     """A claim's Latin names against Arabic-only cited sentences, by sound (``qa.names``): those another source
     spells but the cited sentences don't (another entity of the story: the claim is unfaithful), and those no
-    source spells (acronyms, translated or unknown names: undecided)."""
-    # A name with digits (S-300) was checked by its number: Arabic writes the letters by sound (إس-300).
+    source spells (translated or unknown names: undecided). A capitalized word opening a sentence is a name when
+    a source spells it; a name with digits (S-300) was checked by its number, as Arabic writes its letters by
+    sound (إس-300)."""
     names = [_as_written(name, claim.text) for name in sorted(facts(claim.text).names) if not _DIGIT.search(name)]
-    soundable = [name for name in names if name.isalpha() and not name.isupper()]  # acronyms have no sound to match
-    cited_words = arabic_names(" ".join(cited_texts))
-    heard = [name for name in soundable if found_in(name, cited_words)]
-    all_words = arabic_names(" ".join(source.text for source in sources.values()))
-    elsewhere = [name for name in soundable if name not in heard and found_in(name, all_words)]
-    return elsewhere, [name for name in names if name not in heard and name not in elsewhere]
+    translated = {word.lower() for word in long_name_words(claim.text)}
+    words = dict.fromkeys([*names, *capitalized_words(claim.text)])
+    candidates = [word for word in words if word.isalpha() and word.lower() not in translated]
+    cited = ArabicSpellings(" ".join(cited_texts))
+    heard = [name for name in candidates if cited.spells(name)]
+    everywhere = ArabicSpellings(" ".join(source.text for source in sources.values()))
+    elsewhere = [name for name in candidates if name not in heard and everywhere.spells(name)]
+    return elsewhere, [
+        name for name in names if name not in heard and name not in elsewhere and name.lower() not in translated
+    ]
 
 
 def _topical_reason(

@@ -1,44 +1,70 @@
-"""A fast subset of bench/adversarial_claims.py: rule-made unfaithful claims are removed, faithful ones kept.
+"""A fast form of bench/adversarial_claims.py: rule-made unfaithful claims are removed, faithful ones kept.
 
-Without the embedder (similarity None) facts and polarity decide, and within Arabic the shared terms too.
+Every hand-written faithful claim of bench/data/faithful_claims.jsonl and its perturbations are checked against
+every demo sentence, without the embedder (similarity None): facts, polarity, names and, within Arabic, the
+shared terms decide. The floors sit a few claims below what this measures; the benchmark adds similarity.
 """
 
 from __future__ import annotations
 
-import pytest
+from collections import defaultdict
+from pathlib import Path
 
 from dalil.index.normalize import detect_language
 from dalil.qa.verify import Claim, Source, check_claim
-from dalil.testing.adversarial import PERTURBATIONS, cancelled, negated, number_changed
+from dalil.testing.adversarial import (
+    PERTURBATIONS,
+    FaithfulClaim,
+    cancelled,
+    load_claims,
+    negated,
+    number_changed,
+    roles_swapped,
+)
 
-CLAIMS = [
-    ("Sergei Shoigu and his Armenian counterpart signed a regional air defence agreement on 23 December.", 0),
-    ("The 2022-2024 defence partnership programme was signed on 9 November 2021.", 1),
-    ("وقّع شويغو ونظيره الأرميني اتفاق الدفاع الجوي الموحد في 23 ديسمبر.", 0),
-    ("وافق الوزيران على خطة تعاون للعام 2022.", 2),
-]
+CLAIMS = Path(__file__).resolve().parents[2] / "bench" / "data" / "faithful_claims.jsonl"
+# Share removed, per (kind, language): at most for faithful claims, at least for the others.
+FLOORS = {
+    ("faithful", "en"): 0.10, ("faithful", "ar"): 0.10,
+    ("negation", "en"): 0.90, ("negation", "ar"): 0.90, ("cancellation", "en"): 0.85, ("cancellation", "ar"): 0.85,
+    ("number", "en"): 0.95, ("number", "ar"): 0.95, ("month", "en"): 0.95, ("month", "ar"): 0.95,
+    ("entity swap", "en"): 0.75, ("place changed", "en"): 0.85,
+}  # fmt: skip
 
 
-@pytest.fixture
-def sources(demo_index):
-    """The claims' source sentences, found by words they hold: 0 the agreement, 1 the programme, 2 the plan."""
-    every = [s.text for d in demo_index.list_documents() for s in demo_index.sentences(d.id)]
-    keys = [("وقع", "23"), ("2021",), ("وافق", "2022")]
-    texts = [next(t for t in every if all(w in t for w in words)) for words in keys]
-    return {n: Source(n, f"s:{n}", text, detect_language(text)) for n, text in enumerate(texts)}
+def removed_shares(demo_index) -> dict[tuple[str, str], float]:
+    sentences = [s for d in demo_index.list_documents() for s in demo_index.sentences(d.id)]
+    numbers = {s.id: n for n, s in enumerate(sentences, start=1)}
+    sources = {numbers[s.id]: Source(numbers[s.id], s.id, s.text, detect_language(s.text)) for s in sentences}
+    claims = load_claims(CLAIMS)
+    results: dict[tuple[str, str], list[bool]] = defaultdict(list)
+    for fact in claims:
+        others = [c for c in claims if c.article == fact.article and c.source != fact.source and c.lang == fact.lang]
+        made = {"faithful": fact.claim} | {kind: rule(fact, others) for kind, rule in PERTURBATIONS.items()}
+        for kind, text in made.items():
+            if text is not None:
+                results[kind, fact.lang].append(
+                    not check_claim(Claim(text, (numbers[fact.source],)), sources).supported
+                )
+    return {key: sum(flags) / len(flags) for key, flags in results.items()}
 
 
-@pytest.mark.parametrize(("claim", "source"), CLAIMS)
-def test_faithful_claims_stay_and_perturbed_ones_go(sources, claim, source):
-    assert check_claim(Claim(claim, (source,)), sources).supported, claim
-    for kind in ("negation", "cancellation", "number", "month"):
-        changed = PERTURBATIONS[kind](claim, [])
-        if changed is not None:
-            assert not check_claim(Claim(changed, (source,)), sources).supported, (kind, changed)
+def test_verification_removes_unfaithful_claims_and_keeps_faithful_ones(demo_index):
+    shares = removed_shares(demo_index)
+    wrong = {
+        key: round(shares[key], 2)
+        for key, floor in FLOORS.items()
+        if (shares[key] > floor if key[0] == "faithful" else shares[key] < floor)
+    }
+    assert not wrong, f"share removed, per (kind, language), beyond its floor: {wrong}"
 
 
 def test_the_rules_make_what_they_say():
-    assert negated("Russia delivered the systems.") == "Russia never delivered the systems."
-    assert negated("وقع الوزيران الاتفاق.").startswith("ليس صحيحا أن ")
-    assert cancelled("The ministers signed a plan.") == "The ministers cancelled a plan."
-    assert number_changed("في ٢٠٢٢ وقع") == "في 2029 وقع" and number_changed("no digits") is None
+    fact = FaithfulClaim("Russia delivered the systems to Kazakhstan.", "a:1", "en", ("Russia", "Kazakhstan"))
+    assert negated(fact) == "Russia never delivered the systems to Kazakhstan."
+    assert cancelled(fact) == "Russia cancelled the systems to Kazakhstan."
+    assert roles_swapped(fact) is None  # no roles given
+    swap = FaithfulClaim(fact.claim, "a:1", "en", fact.names, ("Russia", "Kazakhstan"))
+    assert roles_swapped(swap) == "Kazakhstan delivered the systems to Russia."
+    arabic = FaithfulClaim("وقع الوزيران الاتفاق في ٢٠٢٢.", "a:2", "ar")
+    assert negated(arabic).startswith("ليس صحيحا أن ") and number_changed(arabic) == "وقع الوزيران الاتفاق في 2029."

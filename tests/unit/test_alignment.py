@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from dalil.index.types import Sentence
-from dalil.qa.alignment import ALIGNED, key_terms, term_alignments, uncovered_share
+from dalil.qa.alignment import ALIGNED, asked_relation, key_terms, term_alignments, uncovered_share
 from dalil.qa.extractive import ScoredSentence, ScoringWeights
 from dalil.qa.prepare import QuestionScores
 
@@ -90,6 +90,7 @@ def test_a_question_is_checked_against_its_best_two_sentences_only_across_script
     try:
         english = prepare("What is the population of Armenia?", index, 5, settings_for_tests, ScoringWeights())
         assert english.scores.unaligned_share == 1.0 and english.confidence == 0.0
+        assert english.scores.uncovered_relation == "population"  # what is asked for, matched by no word
         # Each of the best candidates is aligned once; the veto reads the best two by score.
         assert len(aligner.asked) == ALIGNED_CANDIDATES
         assert all(terms == ["population", "Armenia"] for terms, _ in aligner.asked)
@@ -148,3 +149,24 @@ def test_a_name_the_article_spells_must_be_in_the_sentence_or_beside_it(demo_ind
     # A name the article never spells may be translated: missing only when the aligner finds nothing near it.
     assert missing_names(demo_index, "What did the Council say?", far, {"Council": 0.88}) == ()
     assert missing_names(demo_index, "What did the Council say?", far, {"Council": 0.4}) == ("Council",)
+
+
+@pytest.mark.parametrize(
+    ("question", "relation"),
+    [
+        ("What is the salary of the Russian defence minister?", "salary"),
+        ("what was the value of the arms deal?", "value"),
+        ("Who is the president of Armenia?", "president"),
+        ("What was the number of the regular meeting?", None),  # frames the question: the answer is a number
+        ("What is the name of the Uzbek defence minister?", None),
+        ("When was the agreement signed?", None),
+    ],
+)
+def test_the_asked_relation_is_the_attribute_a_what_is_the_x_question_asks_for(question, relation):
+    assert asked_relation(question) == relation
+
+
+def test_an_asked_relation_no_word_of_the_best_sentence_matches_vetoes_an_answer():
+    weights = ScoringWeights()
+    assert dataclasses.replace(_scores(1.35, 0.0), uncovered_relation="salary").confidence(weights) == 0.0
+    assert _scores(1.35, 0.0).confidence(weights) > 0.9

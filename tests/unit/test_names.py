@@ -2,7 +2,7 @@
 
 import pytest
 
-from dalil.qa.names import arabic_names, found_in, latin_names, sounds_alike
+from dalil.qa.names import ArabicSpellings, latin_names, sounds_alike
 
 SAME = [
     ("Shoigu", "شويغو"), ("Balkhash", "بالخاش"), ("Kovalchuk", "كوفالتشوك"), ("Kazakhstan", "كازاخستان"),
@@ -44,6 +44,12 @@ def test_names_are_capitalized_words_but_not_the_first_nor_an_institution_nor_an
 
 
 def test_two_arabic_words_are_one_name_only_after_a_short_first_word():
-    words = arabic_names("وكان الرئيس نور سلطان نزاربايف")
-    assert "نورسلطان" in words and "الرئيسنور" not in words
-    assert found_in("Nursultan", words) and not found_in("Lukashenko", words)
+    spellings = ArabicSpellings("وكان الرئيس نور سلطان نزاربايف")
+    assert "نورسلطان" in spellings.words and "الرئيسنور" not in spellings.words
+    assert spellings.spells("Nursultan") and not spellings.spells("Lukashenko")
+
+
+def test_an_acronym_is_found_by_its_usual_arabic_forms():
+    spellings = ArabicSpellings("اجتمع وزراء دفاع رابطة الدول المستقلة وممثلو حلف شمال الأطلسي")
+    assert spellings.spells("CIS") and spellings.spells("NATO")
+    assert not spellings.spells("CSTO") and not spellings.spells("XYZ")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dalil.qa.polarity import negated
+from dalil.qa.polarity import negation_cues
 from dalil.qa.verify import Claim, Source, check_claim
 
 LISBON = Source(1, "a:0", "وأطلع ميدفيديف المجلس على نتائج مباحثاته في لشبونة في إطار مجلس روسيا - الناتو.", "ar")
@@ -33,7 +33,7 @@ def check(text: str, *markers: int):
     ],
 )
 def test_negation_and_cancellation_cues(text):
-    assert negated(text)
+    assert negation_cues(text) == 1
 
 
 @pytest.mark.parametrize(
@@ -49,7 +49,13 @@ def test_negation_and_cancellation_cues(text):
     ],
 )
 def test_no_cue(text):
-    assert not negated(text)
+    assert negation_cues(text) == 0
+
+
+def test_cues_are_counted_so_a_claim_cannot_add_one_to_a_source_that_has_one():
+    assert negation_cues("ليس صحيحا أن الحلف لا يمثل تهديدا لروسيا.") == 2
+    assert negation_cues("Moscow had previously refused to send the systems, and never did.") == 2
+    assert negation_cues("امتنعت موسكو عن إرسال المنظومات.") == 1  # "refrained": a refusal, as "refused" is
 
 
 def test_a_negated_claim_needs_a_negated_source():

@@ -313,7 +313,7 @@ def test_a_paraphrase_sharing_enough_stems_is_supported():
 
 def test_a_claim_on_another_topic_is_not_supported():
     assert check(REJECTED_EN, 1).reason == "the cited sentence [1] does not support it (shares 43% of its terms)"
-    arabic = "رفضت كازاخستان الأسلحة وطردت دبلوماسيين روسا في آذار ٢٠٢٣."
+    arabic = "انتقدت كازاخستان الأسلحة وطردت دبلوماسيين روسا في آذار ٢٠٢٣."
     assert check(arabic, 3).reason == "the cited sentence [3] does not support it (shares 38% of its terms)"
 
 
