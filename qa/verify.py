@@ -23,7 +23,15 @@ from dalil.qa.claims import (
     latin_name_keys,
     name_key,
 )
-from dalil.qa.names import ArabicSpellings, long_name_words
+from dalil.qa.names import (
+    ArabicSpellings,
+    arabic_places,
+    has_name,
+    long_name_words,
+    named_in,
+    same_places,
+    titled_names,
+)
 from dalil.qa.polarity import negation_cues
 
 __all__ = [
@@ -280,6 +288,9 @@ def check_claim(
     4. Its Latin-script names occur in the cited sentences. In Arabic-only sentences a name is looked for by
        its sound (``qa.names``): one another source spells but the cited sentences don't fails; one no source
        spells (an acronym, a translated name) cannot be decided, and ``unchecked`` says so.
+    4a. The countries and cities it names in Arabic (or their adjectives: الروسي) are named in the cited
+       sentences (``qa.names.arabic_places``), and so are the people the sources name after a title
+       (``qa.names.titled_names``).
     4b. A negation or cancellation in it ("did not", "لم", "cancelled") is in a cited sentence too
        (``qa.polarity``).
     5. Its words are supported: in the same script, by the share of its search terms found in the cited
@@ -324,9 +335,20 @@ def check_claim(
                 (f"the name {unheard[0]}", "it") if len(unheard) == 1 else (f"the names {', '.join(unheard)}", "them")
             )
             unchecked = f"{label} could not be checked: no source spells {pronoun} in Arabic script"
+    places = [place for place in arabic_places(claim.text) if not same_places(place, " ".join(cited_texts))]
+    if places:
+        return result(_missing("place", places, cited))
+    cited_text = " ".join(cited_texts)
+    people = [name for name in named_in(claim.text, _people(sources)) if not has_name(cited_text, name)]
+    if people:
+        return result(_missing("name", people, cited))
     if negation_cues(claim.text) > max(negation_cues(text) for text in cited_texts):
         return result(f"it has a negation or cancellation that {_cited_label(cited)} lacks")
     return result(_topical_reason(claim, cited, sources, similarity, rules), unchecked)
+
+
+def _people(sources: Mapping[int, Source]) -> frozenset[str]:
+    return titled_names(tuple(source.text for source in sources.values()))
 
 
 def _names_across_scripts(

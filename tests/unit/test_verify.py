@@ -426,3 +426,18 @@ def test_verify_then_renumber_end_to_end():
     text, order = renumber(verify(answer, SOURCES))
     assert text == f"{DELIVERED_AR[:-1]} [1]. وصلت منظومات S-300 إلى ميناء أكتاو [2][1]."
     assert order == [3, 5]
+
+
+def test_an_arabic_claim_naming_a_place_or_person_its_sentence_does_not_is_not_supported():
+    sources = {
+        1: Source(1, "a:0", "وقع وزير الدفاع الروسي سيرغي شويغو الاتفاق في موسكو مع نظيره الكازاخستاني.", "ar"),
+        2: Source(2, "a:1", "وكان الرئيس الروسي فلاديمير بوتين قد زار مدينة باراباي.", "ar"),
+    }
+    faithful = check_claim(Claim("وقع شويغو الاتفاق مع الوزير الكازاخستاني في موسكو.", (1,)), sources)
+    assert faithful.supported
+    moved = check_claim(Claim("وقع شويغو الاتفاق مع الوزير الكازاخستاني في بغداد.", (1,)), sources)
+    assert moved.reason == "the place بغداد is not in the cited sentence [1]"
+    swapped = check_claim(Claim("وقع بوتين الاتفاق مع الوزير الكازاخستاني في موسكو.", (1,)), sources)
+    assert swapped.reason == "the name بوتين is not in the cited sentence [1]"
+    town = check_claim(Claim("وقع شويغو الاتفاق مع الوزير الكازاخستاني في باراباي.", (1,)), sources)
+    assert town.reason == "the name باراباي is not in the cited sentence [1]"
