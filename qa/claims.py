@@ -24,21 +24,52 @@ SEPARATORS = str.maketrans({"٫": ".", "٬": ","})
 _NUMBER = re.compile(r"(?<![0-9])(?:[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])|[0-9]+)(?:\.[0-9]+)?")
 
 
+_MULTIPLIERS = {
+    **{normalize(word): 1_000 for word in ("ألف", "آلاف", "ألفا", "thousand")},
+    **{normalize(word): 1_000_000 for word in ("مليون", "ملايين", "million")},
+    **{normalize(word): 1_000_000_000 for word in ("مليار", "مليارات", "billion")},
+}
+_MULTIPLIED = re.compile(
+    rf"({_NUMBER.pattern})(?:\s*(?:و|and|to|-|–)\s*({_NUMBER.pattern}))?\s+(?P<word>{'|'.join(_MULTIPLIERS)})(?!\w)"
+)
+
+
 def numbers(text: str) -> set[str]:
-    """Canonical numbers in ``text``: digits in any of the three scripts, as ASCII.
+    """Canonical numbers in ``text``: digits in any of the three scripts, as ASCII, and each number a multiplier
+    word follows also multiplied out ("7 آلاف" is 7 and 7000, "5 و 7 آلاف" 5000 too, "15 thousand" 15000).
 
     "1,000" and "١٬٠٠٠" → "1000"; "3.50" and "٣٫٥" → "3.5"; "05" → "5"; "2.0" → "2". Signs, units and percent
     signs are ignored, so "50%" is "50" and "1st" is "1"; digits inside names count too ("S-300" → "300").
     A comma between digits that is not a thousands separator separates two numbers ("1,5" → "1", "5").
     Number words ("five", "خمسة") are out of scope.
     """
-    found = set()
-    for match in _NUMBER.finditer(normalize(MARKER.sub(" ", text)).translate(SEPARATORS)):
-        whole, _, fraction = match.group().replace(",", "").partition(".")
-        whole = whole.lstrip("0") or "0"
-        fraction = fraction.rstrip("0")
-        found.add(f"{whole}.{fraction}" if fraction else whole)
-    return found
+    return set().union(*number_readings(text))
+
+
+def number_readings(text: str) -> list[frozenset[str]]:
+    """Each number of ``text`` with what it may stand for: {"7", "7000"} for "7 آلاف", {"1000"} for "1,000"."""
+    plain = normalize(MARKER.sub(" ", text)).translate(SEPARATORS)
+    scaled: dict[int, str] = {}
+    for match in _MULTIPLIED.finditer(plain):
+        factor = _MULTIPLIERS[match.group("word")]
+        for group in (1, 2):
+            if match.group(group):
+                scaled[match.start(group)] = _canonical(str(float(match.group(group).replace(",", "")) * factor))
+    return [
+        frozenset(
+            {_canonical(match.group()), scaled[match.start()]}
+            if match.start() in scaled
+            else {_canonical(match.group())}
+        )
+        for match in _NUMBER.finditer(plain)
+    ]
+
+
+def _canonical(number: str) -> str:
+    whole, _, fraction = number.replace(",", "").partition(".")
+    whole = whole.lstrip("0") or "0"
+    fraction = fraction.rstrip("0")
+    return f"{whole}.{fraction}" if fraction else whole
 
 
 _ENGLISH_MONTHS = {
@@ -241,9 +272,18 @@ def latin_name_keys(text: str) -> set[str]:
 @dataclass(frozen=True)
 class Facts:
     numbers: frozenset[str]
+    # Each number of the text with what it may stand for (``number_readings``): a claim's number is supported
+    # when any of its readings is among the cited sentences' numbers.
+    readings: tuple[frozenset[str], ...]
     months: frozenset[int]
     names: frozenset[str]
 
 
 def facts(text: str) -> Facts:
-    return Facts(numbers=frozenset(numbers(text)), months=frozenset(months(text)), names=frozenset(latin_names(text)))
+    readings = tuple(number_readings(text))
+    return Facts(
+        numbers=frozenset().union(*readings),
+        readings=readings,
+        months=frozenset(months(text)),
+        names=frozenset(latin_names(text)),
+    )

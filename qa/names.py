@@ -109,6 +109,7 @@ _ACRONYMS = {
         "USA": ("الولايات المتحدة",), "UK": ("بريطاني", "المملكة المتحدة"), "ISIS": ("داعش", "الدولة الإسلامية"),
         "IS": ("داعش", "الدولة الإسلامية"), "TASS": ("تاس",), "IAEA": ("الوكالة الدولية للطاقة الذرية",),
         "OPEC": ("أوبك",), "WHO": ("منظمة الصحة العالمية",), "EAEU": ("الاتحاد الاقتصادي الأوراسي",),
+        "EEU": ("الاتحاد الاقتصادي الأوراسي",),
         "SCO": ("منظمة شنغهاي",), "BRICS": ("بريكس",), "GCC": ("مجلس التعاون الخليجي",),
     }.items()
 }  # fmt: skip
@@ -184,6 +185,14 @@ def long_name_words(text: str) -> set[str]:
     """Words of the longer names in ``text`` ("Collective Security Treaty Organization"): translated, not spelled
     by sound."""
     return {word for run in _NAME_RUN.findall(text) if len(words := run.split()) >= LONG_NAME for word in words}
+
+
+def known_long_names(text: str) -> list[str]:
+    """The acronyms of the longer names in ``text`` whose Arabic forms are known: "Collective Security Treaty
+    Organization" is CSTO, "Commonwealth of Independent States" CIS."""
+    runs = (run.split() for run in _NAME_RUN.findall(text))
+    initials = ("".join(w[0] for w in words if w[0].isupper()) for words in runs if len(words) >= LONG_NAME)
+    return [acronym for acronym in dict.fromkeys(initials) if acronym in _ACRONYMS]
 
 
 class ArabicSpellings:

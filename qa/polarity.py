@@ -23,7 +23,7 @@ _ARABIC = frozenset(
 )  # fmt: skip
 # "ما" is also "what"/"which": only as the first word ("ما وقع ..." = "did not sign").
 _ARABIC_FIRST_ONLY = frozenset({"ما"})
-_ARABIC_NOT_NEGATION = {("لا", "سيما"), ("لا", "بد")}  # "especially", "must"
+_ARABIC_NOT_NEGATION = {("لا", "سيما"), ("لا", "بد"), ("لم", "نقل")}  # "especially", "must", "(if) not to say"
 # ("won't" and "don't" are left out: "won" and "don" are also a verb and a name.)
 _PROCLITICS = "وفبلك"
 _ENGLISH = frozenset(
@@ -54,6 +54,8 @@ def _arabic_cue(words: list[str], position: int) -> bool:
         if form is None or form not in _ARABIC or (form, following) in _ARABIC_NOT_NEGATION:
             continue
         if form in _ARABIC_FIRST_ONLY and (position > 0 or form != word):  # "كما" is "as", not "ك" + "ما"
+            continue
+        if word == "كلا":  # "كلا من" is "both", not "ك" + "لا"
             continue
         return True
     return False

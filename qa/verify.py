@@ -27,6 +27,7 @@ from dalil.qa.names import (
     ArabicSpellings,
     arabic_places,
     has_name,
+    known_long_names,
     long_name_words,
     named_in,
     same_places,
@@ -314,7 +315,8 @@ def check_claim(
     claim_facts = facts(claim.text)
     cited_facts = [facts(text) for text in cited_texts]
 
-    numbers = claim_facts.numbers - set().union(*(f.numbers for f in cited_facts))
+    cited_numbers = set().union(*(f.numbers for f in cited_facts))
+    numbers = {min(reading, key=len) for reading in claim_facts.readings if not reading & cited_numbers}
     if numbers:
         return result(_missing("number", sorted(numbers, key=float), cited))
     months = claim_facts.months - set().union(*(f.months for f in cited_facts))
@@ -361,7 +363,7 @@ def _names_across_scripts(
     sound (إس-300)."""
     names = [_as_written(name, claim.text) for name in sorted(facts(claim.text).names) if not _DIGIT.search(name)]
     translated = {word.lower() for word in long_name_words(claim.text)}
-    words = dict.fromkeys([*names, *capitalized_words(claim.text)])
+    words = dict.fromkeys([*names, *capitalized_words(claim.text), *known_long_names(claim.text)])
     candidates = [word for word in words if word.isalpha() and word.lower() not in translated]
     cited = ArabicSpellings(" ".join(cited_texts))
     heard = [name for name in candidates if cited.spells(name)]

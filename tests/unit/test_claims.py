@@ -101,6 +101,7 @@ def test_name_keys_of_a_sentence_cover_every_word_and_hyphen_part():
 def test_facts_collect_all_three_kinds():
     assert facts("Russia delivered S-300 systems to Kazakhstan in May 2023 [1].") == Facts(
         numbers=frozenset({"300", "2023"}),
+        readings=(frozenset({"300"}), frozenset({"2023"})),
         months=frozenset({5}),
         names=frozenset({"s-300", "kazakhstan"}),
     )
@@ -111,3 +112,24 @@ def test_facts_of_an_arabic_sentence():
     assert result.numbers == {"300", "15", "2023"}
     assert result.months == {3}
     assert result.names == frozenset()
+
+
+def test_a_multiplier_word_gives_the_whole_number_too():
+    assert numbers("ما بين 5 و 7 آلاف إرهابي") == {"5", "7", "5000", "7000"}
+    assert numbers("between 5,000 and 7,000") == {"5000", "7000"}
+    assert numbers("قد يبلغ عددها 15 ألف جندي") == {"15", "15000"}
+    assert numbers("1.5 million dollars") == {"1.5", "1500000"}
+    assert numbers("عام 2016 الفائت") == {"2016"}  # no multiplier: "الفائت" is not "ألف"
+
+
+def test_a_claim_number_is_supported_by_any_of_its_readings():
+    from dalil.qa.verify import Claim, Source, check_claim
+
+    sources = {
+        1: Source(1, "a:0", "يتراوح عددهم ما بين 5 و 7 آلاف إرهابي.", "ar"),
+        2: Source(2, "a:1", "The contract was worth nearly 7,000 dollars.", "en"),
+    }
+    assert check_claim(Claim("Between 5,000 and 7,000 fighters.", (1,)), sources).reason is None
+    assert check_claim(Claim("The contract was worth nearly 7 thousand dollars.", (2,)), sources).reason is None
+    missing = check_claim(Claim("Between 6,000 and 7,000 fighters.", (1,)), sources)
+    assert missing.reason == "the number 6000 is not in the cited sentence [1]"

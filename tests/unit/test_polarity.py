@@ -44,6 +44,8 @@ def test_negation_and_cancellation_cues(text):
         "لا بد من تطوير النظام.",  # "must"
         "قال ما قاله الوزير.",  # "what", not a negation after the first word
         "كما وافق الوزيران على خطة تعاون.",  # "as well", not "ك" + "ما"
+        "يضم الاتحاد كلا من روسيا وبيلاروس.",  # "both", not "ك" + "لا"
+        "مساهمة جدية إن لم نقل حاسمة.",  # "if not to say"
         "He won the election and noted the results.",
         "Russia delivered the systems to Kazakhstan.",
     ],
