@@ -100,19 +100,23 @@ _PUNCTUATION = "\"'«»“”()[]،,.:;؛!?؟-"
 _LATIN_SUFFIXES = ("ians", "ian", "ean", "an", "ese", "ish", "ia", "us", "i", "s", "'s", "’s")
 _LATIN_NAME = re.compile(r"\b[A-Z][a-z]+(?:[’'][a-z]+)?\b")
 _ARABIC_WORD = re.compile(r"[\u0621-\u064A\u0671-\u06D3]+")
-# Acronyms of news, which Arabic translates or spells by their letters: their usual forms, normalized.
-_ACRONYMS = {
-    acronym: tuple(normalize(form) for form in forms)
-    for acronym, forms in {
-        "CIS": ("رابطة",), "CSTO": ("معاهدة الأمن الجماعي",), "NATO": ("الناتو", "حلف شمال الأطلسي"),
-        "UN": ("الأمم المتحدة",), "EU": ("الاتحاد الأوروبي",), "US": ("الولايات المتحدة", "أمريك", "أميرك"),
-        "USA": ("الولايات المتحدة",), "UK": ("بريطاني", "المملكة المتحدة"), "ISIS": ("داعش", "الدولة الإسلامية"),
-        "IS": ("داعش", "الدولة الإسلامية"), "TASS": ("تاس",), "IAEA": ("الوكالة الدولية للطاقة الذرية",),
-        "OPEC": ("أوبك",), "WHO": ("منظمة الصحة العالمية",), "EAEU": ("الاتحاد الاقتصادي الأوراسي",),
-        "EEU": ("الاتحاد الاقتصادي الأوراسي",),
-        "SCO": ("منظمة شنغهاي",), "BRICS": ("بريكس",), "GCC": ("مجلس التعاون الخليجي",),
-    }.items()
+# Acronyms of news, which Arabic translates or spells by their letters, and their usual Arabic forms.
+_ACRONYM_FORMS = {
+    "CIS": ("رابطة",), "CSTO": ("معاهدة الأمن الجماعي",), "NATO": ("الناتو", "حلف شمال الأطلسي"),
+    "UN": ("الأمم المتحدة",), "EU": ("الاتحاد الأوروبي",),
+    "US": ("الولايات المتحدة", "أمريكا", "أمريكي", "أمريكية", "أميركا", "أميركي", "أميركية"),
+    "USA": ("الولايات المتحدة",), "UK": ("بريطانيا", "بريطاني", "بريطانية", "المملكة المتحدة"),
+    "ISIS": ("داعش", "الدولة الإسلامية"), "IS": ("داعش", "الدولة الإسلامية"), "TASS": ("تاس",),
+    "IAEA": ("الوكالة الدولية للطاقة الذرية",), "OPEC": ("أوبك",), "WHO": ("منظمة الصحة العالمية",),
+    "EAEU": ("الاتحاد الاقتصادي الأوراسي",), "EEU": ("الاتحاد الاقتصادي الأوراسي",), "SCO": ("منظمة شنغهاي",),
+    "BRICS": ("بريكس",), "GCC": ("مجلس التعاون الخليجي",),
 }  # fmt: skip
+# Each Arabic form as whole words of normalized text, after a clitic or the article.
+_ARABIC_FORM = {
+    form: re.compile(rf"(?<!\w)(?:[وبلف]|ال|وال|بال|لل)?{re.escape(normalize(form))}(?!\w)")
+    for forms in _ACRONYM_FORMS.values()
+    for form in forms
+}
 _NAME_RUN = re.compile(r"[A-Z][\w’'-]*(?:(?:\s+|\s+(?:of|for|the)\s+)[A-Z][\w’'-]*)*")
 _REPEATS = re.compile(r"(.)\1+")
 
@@ -192,7 +196,13 @@ def known_long_names(text: str) -> list[str]:
     Organization" is CSTO, "Commonwealth of Independent States" CIS."""
     runs = (run.split() for run in _NAME_RUN.findall(text))
     initials = ("".join(w[0] for w in words if w[0].isupper()) for words in runs if len(words) >= LONG_NAME)
-    return [acronym for acronym in dict.fromkeys(initials) if acronym in _ACRONYMS]
+    return [acronym for acronym in dict.fromkeys(initials) if acronym in _ACRONYM_FORMS]
+
+
+def arabic_organisations(text: str) -> list[str]:
+    """The Arabic forms of known acronyms a text uses (رابطة for CIS, تاس for TASS), as the list spells them."""
+    folded = normalize(text)
+    return [form for form, pattern in _ARABIC_FORM.items() if pattern.search(folded)]
 
 
 class ArabicSpellings:
@@ -206,7 +216,7 @@ class ArabicSpellings:
 
     def spells(self, name: str) -> bool:
         if name.isupper():
-            return any(form in self.folded for form in _ACRONYMS.get(name, ()))
+            return any(_ARABIC_FORM[form].search(self.folded) for form in _ACRONYM_FORMS.get(name, ()))
         return any(sounds_alike(name, word) for word in self.words)
 
 

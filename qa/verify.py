@@ -25,6 +25,7 @@ from dalil.qa.claims import (
 )
 from dalil.qa.names import (
     ArabicSpellings,
+    arabic_organisations,
     arabic_places,
     has_name,
     known_long_names,
@@ -341,6 +342,10 @@ def check_claim(
     if places:
         return result(_missing("place", places, cited))
     cited_text = " ".join(cited_texts)
+    cited_organisations = arabic_organisations(cited_text)
+    organisations = [form for form in arabic_organisations(claim.text) if form not in cited_organisations]
+    if organisations:
+        return result(_missing("name", organisations, cited))
     people = [name for name in named_in(claim.text, _people(sources)) if not has_name(cited_text, name)]
     if people:
         return result(_missing("name", people, cited))

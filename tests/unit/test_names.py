@@ -76,3 +76,11 @@ def test_names_are_the_words_the_sources_give_after_a_title():
     assert not {"مركز", "مكافحه"} & names  # a title followed by ordinary words
     assert named_in("التقى شويغو وأوغانيان في باراباي", names) == ["شويغو", "وأوغانيان", "باراباي"]
     assert has_name("من قبل سيرغي شويغو ومورات", "مورات") and not has_name("في موسكو", "باراباي")
+
+
+def test_organisations_are_found_by_their_arabic_forms_as_whole_words():
+    from dalil.qa.names import arabic_organisations
+
+    assert arabic_organisations("أكد قادة رابطة الدول المستقلة وحلف الناتو") == ["رابطة", "الناتو"]
+    assert arabic_organisations("ودول الرابطة والقوات الأمريكية") == ["رابطة", "أمريكية"]
+    assert arabic_organisations("قال تاس إن") == ["تاس"] and arabic_organisations("تأسيس المركز") == []
