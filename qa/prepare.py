@@ -12,7 +12,7 @@ from dalil.index.normalize import detect_language, search_terms
 from dalil.index.protocols import Span
 from dalil.index.types import Passage, Sentence
 from dalil.limits import TextTooLong, check_length, check_result_count
-from dalil.qa.alignment import ALIGNED, asked_relation, key_terms, term_alignments, uncovered_share
+from dalil.qa.alignment import asked_relation, key_terms, relation_covered, term_alignments, uncovered_share
 from dalil.qa.answer_type import asks_for_number, holds_number
 from dalil.qa.extractive import (
     ScoredSentence,
@@ -196,7 +196,9 @@ def _across_scripts(
         unaligned_share=unaligned,
         missing_names=missing_names(index, question, lead, lead_alignment),
         lacks_number=asks_for_number(question) and not holds_number(lead.text),
-        uncovered_relation=relation if lead_alignment.get(relation, 1.0) < ALIGNED else None,
+        uncovered_relation=(
+            relation if relation and not relation_covered(relation, lead.text, lead_alignment, index.aligner) else None  # type: ignore[arg-type]
+        ),
     )
 
 

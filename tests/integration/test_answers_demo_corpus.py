@@ -18,12 +18,12 @@ ROOT = Path(__file__).resolve().parents[2]
 GOLD_FILES = [ROOT.parent / "shared" / "eval" / "dev_qa.jsonl", ROOT / "eval" / "data" / "calibration.jsonl"]
 
 # Measured on every engine: evidence R@5 31/32, answer accuracy 29-30/32, Arabic abstention 12/13, English
-# abstention 11-12/13 (coverage, the span reader's veto, names, numbers and the asked relation the best sentence
+# abstention 12-13/13 (coverage, the span reader's veto, names, numbers and the asked relation the best sentence
 # lacks), none refused.
 MIN_EVIDENCE_RECALL_AT_5 = 29 / 32  # two questions of margin
 MIN_ANSWER_ACCURACY = 27 / 32  # two questions of margin
 MIN_ARABIC_ABSTENTION = 10 / 13  # two questions of margin
-MIN_ENGLISH_ABSTENTION = 9 / 13  # two questions of margin
+MIN_ENGLISH_ABSTENTION = 10 / 13  # two questions of margin
 MAX_REFUSED = 1  # answerable questions abstained: none measured, at most one allowed
 # Short answers holding the gold answer, of the questions answered right: 21 of 29 measured (22 of 30).
 MIN_SHORT_ANSWERS = 19 / 29  # two questions of margin

@@ -157,6 +157,7 @@ def test_a_name_the_article_spells_must_be_in_the_sentence_or_beside_it(demo_ind
         ("What is the salary of the Russian defence minister?", "salary"),
         ("what was the value of the arms deal?", "value"),
         ("Who is the president of Armenia?", "president"),
+        ("Who is the prime minister of Kazakhstan?", "prime minister"),
         ("What was the number of the regular meeting?", None),  # frames the question: the answer is a number
         ("What is the name of the Uzbek defence minister?", None),
         ("When was the agreement signed?", None),
@@ -170,3 +171,13 @@ def test_an_asked_relation_no_word_of_the_best_sentence_matches_vetoes_an_answer
     weights = ScoringWeights()
     assert dataclasses.replace(_scores(1.35, 0.0), uncovered_relation="salary").confidence(weights) == 0.0
     assert _scores(1.35, 0.0).confidence(weights) > 0.9
+
+
+def test_a_phrase_relation_is_covered_only_by_two_words_side_by_side():
+    from dalil.qa.alignment import relation_covered
+
+    aligner = DictionaryAligner({"prime minister": {"رئيس الوزراء"}, "salary": {"راتب"}})
+    assert relation_covered("prime minister", "قال رئيس الوزراء إن", {}, aligner)
+    assert not relation_covered("prime minister", "قال رئيس إن الوزراء", {}, aligner)  # not side by side
+    assert relation_covered("salary", "أي جملة", {"salary": 0.8}, aligner)
+    assert not relation_covered("salary", "أي جملة", {"salary": 0.3}, aligner)
