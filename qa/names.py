@@ -130,6 +130,8 @@ def latin_sounds(name: str) -> str:
 
 
 def arabic_sounds(word: str) -> str:
+    # A hamza inside the word is a consonant (رأس, "head", is no rVsV); ``fold`` would make its alef a vowel.
+    word = word[:1] + word[1:].replace("أ", "ء").replace("إ", "ء")
     text = fold(word.removesuffix("ة")).replace("تش", "ش")  # تش writes the one sound of "ch"
     return _REPEATS.sub(r"\1", text.translate(_ARABIC_LETTERS))
 

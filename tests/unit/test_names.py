@@ -15,7 +15,7 @@ SAME = [
 DIFFERENT = [
     ("Armenia", "روسيا"), ("Uzbek", "كازاخستان"), ("Iran", "العراق"), ("France", "روسيا"), ("Lukashenko", "لشبونة"),
     # Arabic grows words from three-consonant roots: short names need their vowels to match too.
-    ("Russia", "الرئيس"), ("Treaty", "الطائرات"), ("Security", "العسكرية"), ("Council", "نقل"),
+    ("Russia", "الرئيس"), ("Russia", "رأس"), ("Treaty", "الطائرات"), ("Security", "العسكرية"), ("Council", "نقل"),
     # A leading و is "and": وروسيا is Russia, not "Eurasi(a)".
     ("Eurasian", "وروسيا"),
 ]  # fmt: skip
