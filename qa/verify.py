@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from dalil.index.normalize import detect_language, normalize, search_terms
 from dalil.index.segment import LINE, has_open_quote, split_sentences
+from dalil.qa.arabic_names import arabic_organisations, arabic_places, has_name, named_in, same_places, titled_names
 from dalil.qa.claims import (
     DIGITS,
     MARKER,
@@ -23,17 +24,7 @@ from dalil.qa.claims import (
     latin_name_keys,
     name_key,
 )
-from dalil.qa.names import (
-    ArabicSpellings,
-    arabic_organisations,
-    arabic_places,
-    has_name,
-    known_long_names,
-    long_name_words,
-    named_in,
-    same_places,
-    titled_names,
-)
+from dalil.qa.names import ArabicSpellings, known_long_names, long_name_words
 from dalil.qa.polarity import negation_cues
 
 __all__ = [
@@ -291,8 +282,8 @@ def check_claim(
        its sound (``qa.names``): one another source spells but the cited sentences don't fails; one no source
        spells (an acronym, a translated name) cannot be decided, and ``unchecked`` says so.
     4a. The countries and cities it names in Arabic (or their adjectives: الروسي) are named in the cited
-       sentences (``qa.names.arabic_places``), and so are the people the sources name after a title
-       (``qa.names.titled_names``).
+       sentences (``qa.arabic_names.arabic_places``), and so are the people the sources name after a title
+       (``qa.arabic_names.titled_names``).
     4b. A negation or cancellation in it ("did not", "لم", "cancelled") is in a cited sentence too
        (``qa.polarity``).
     5. Its words are supported: in the same script, by the share of its search terms found in the cited
