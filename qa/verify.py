@@ -314,39 +314,42 @@ def check_claim(
     months = claim_facts.months - set().union(*(f.months for f in cited_facts))
     if months:
         return result(_missing("month", [MONTH_NAMES[month - 1] for month in sorted(months)], cited))
-    unchecked = None
-    if any(has_latin(text) for text in cited_texts):
-        cited_names = set().union(*(latin_name_keys(text) for text in cited_texts))
-        names = sorted(name for name in claim_facts.names if name_key(name) not in cited_names)
-        if names:
-            return result(_missing("name", names, cited))
-    elif claim_facts.names:
-        swapped, unheard = _names_across_scripts(claim, cited_texts, sources)
-        if swapped:
-            return result(_missing("name", swapped, cited))
-        if unheard:
-            label, pronoun = (
-                (f"the name {unheard[0]}", "it") if len(unheard) == 1 else (f"the names {', '.join(unheard)}", "them")
-            )
-            unchecked = f"{label} could not be checked: no source spells {pronoun} in Arabic script"
-    places = [place for place in arabic_places(claim.text) if not same_places(place, " ".join(cited_texts))]
-    if places:
-        return result(_missing("place", places, cited))
-    cited_text = " ".join(cited_texts)
-    cited_organisations = arabic_organisations(cited_text)
-    organisations = [form for form in arabic_organisations(claim.text) if form not in cited_organisations]
-    if organisations:
-        return result(_missing("name", organisations, cited))
-    people = [name for name in named_in(claim.text, _people(sources)) if not has_name(cited_text, name)]
-    if people:
-        return result(_missing("name", people, cited))
+    missing, unchecked = _missing_names(claim, cited, cited_texts, sources)
+    if missing:
+        return result(missing)
     if negation_cues(claim.text) > max(negation_cues(text) for text in cited_texts):
         return result(f"it has a negation or cancellation that {_cited_label(cited)} lacks")
     return result(_topical_reason(claim, cited, sources, similarity, rules), unchecked)
 
 
-def _people(sources: Mapping[int, Source]) -> frozenset[str]:
-    return titled_names(tuple(source.text for source in sources.values()))
+def _missing_names(
+    claim: Claim, cited: tuple[int, ...], cited_texts: Sequence[str], sources: Mapping[int, Source]
+) -> tuple[str | None, str | None]:
+    """Why the claim names what its cited sentences don't, if it does, and what could not be decided (rules 4, 4a)."""
+    unchecked = None
+    if any(has_latin(text) for text in cited_texts):
+        cited_names = set().union(*(latin_name_keys(text) for text in cited_texts))
+        names = sorted(name for name in facts(claim.text).names if name_key(name) not in cited_names)
+        if names:
+            return _missing("name", names, cited), None
+    elif has_latin(claim.text):
+        swapped, unheard = _names_across_scripts(claim, cited_texts, sources)
+        if swapped:
+            return _missing("name", swapped, cited), None
+        if len(unheard) == 1:
+            unchecked = f"the name {unheard[0]} could not be checked: no source spells it in Arabic script"
+        elif unheard:
+            unchecked = f"the names {', '.join(unheard)} could not be checked: no source spells them in Arabic script"
+    cited_text = " ".join(cited_texts)
+    if places := [place for place in arabic_places(claim.text) if not same_places(place, cited_text)]:
+        return _missing("place", places, cited), None
+    cited_organisations = arabic_organisations(cited_text)
+    if organisations := [form for form in arabic_organisations(claim.text) if form not in cited_organisations]:
+        return _missing("name", organisations, cited), None
+    people = titled_names(tuple(source.text for source in sources.values()))
+    if names := [name for name in named_in(claim.text, people) if not has_name(cited_text, name)]:
+        return _missing("name", names, cited), None
+    return None, unchecked
 
 
 def _names_across_scripts(
