@@ -54,10 +54,13 @@ test: install $(CHROMIUM) $(GCC) $(REDIS)
 test-unit: install
 	$(BIN)/python -m pytest -q -m "not integration and not slow and not postgres"
 
-# Development gold questions (JSON + HTML report) and a quick XQuAD-ar subset, under reports/.
+# Development gold questions and the two sets kept for reporting (JSON + HTML reports), and a quick XQuAD-ar
+# subset, under reports/.
 eval: install index
 	DALIL_INDEX_DIR=$(INDEX_DIR) $(BIN)/dalil eval run --gold ../shared/eval/dev_qa.jsonl \
 		--json reports/dev_qa.json --html reports/dev_qa.html
+	for set in holdout fresh; do DALIL_INDEX_DIR=$(INDEX_DIR) $(BIN)/dalil eval run --gold eval/data/$$set.jsonl \
+		--json reports/$$set.json --html reports/$$set.html || exit 1; done
 	$(BIN)/dalil eval squad --dataset xquad-ar --limit 200 --json reports/xquad-ar-200.json
 
 # Quality and latency on the demo index; then scale: indexing speed and memory, /v1/ask and /v1/search latency at
