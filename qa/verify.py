@@ -24,8 +24,9 @@ from dalil.qa.claims import (
     latin_name_keys,
     name_key,
 )
-from dalil.qa.names import ArabicSpellings, known_long_names, long_name_words
+from dalil.qa.names import ArabicSpellings, known_long_names, long_name_words, sounds_alike
 from dalil.qa.polarity import negation_cues
+from dalil.qa.roles import swapped_roles
 
 __all__ = [
     "MARKER",
@@ -284,6 +285,8 @@ def check_claim(
     4a. The countries and cities it names in Arabic (or their adjectives: الروسي) are named in the cited
        sentences (``qa.arabic_names.arabic_places``), and so are the people the sources name after a title
        (``qa.arabic_names.titled_names``).
+    4c. Where it marks a name's role with a preposition (in, to, with, from; في، إلى، مع، من), an Arabic cited
+       sentence does not give that role to another of its names instead (``qa.roles``).
     4b. A negation or cancellation in it ("did not", "لم", "cancelled") is in a cited sentence too
        (``qa.polarity``).
     5. Its words are supported: in the same script, by the share of its search terms found in the cited
@@ -317,6 +320,8 @@ def check_claim(
     missing, unchecked = _missing_names(claim, cited, cited_texts, sources)
     if missing:
         return result(missing)
+    if swapped := _swapped_roles(claim, cited, cited_texts, sources):
+        return result(swapped)
     if negation_cues(claim.text) > max(negation_cues(text) for text in cited_texts):
         return result(f"it has a negation or cancellation that {_cited_label(cited)} lacks")
     return result(_topical_reason(claim, cited, sources, similarity, rules), unchecked)
@@ -350,6 +355,30 @@ def _missing_names(
     if names := [name for name in named_in(claim.text, people) if not has_name(cited_text, name)]:
         return _missing("name", names, cited), None
     return None, unchecked
+
+
+def _swapped_roles(
+    claim: Claim, cited: tuple[int, ...], cited_texts: Sequence[str], sources: Mapping[int, Source]
+) -> str | None:
+    """Why the claim gives two names each other's roles in Arabic cited sentences, if it does (``qa.roles``)."""
+    if any(has_latin(text) for text in cited_texts):
+        return None
+    cited_text = " ".join(cited_texts)
+    if detect_language(claim.text) == "en":
+        spellings = ArabicSpellings(cited_text)
+        names = [word for word in capitalized_words(claim.text) if word.isalpha() and spellings.spells(word)]
+        pair = swapped_roles(claim.text, names, cited_text, sounds_alike)
+    else:
+        people = titled_names(tuple(source.text for source in sources.values()))
+        names = [*arabic_places(claim.text), *named_in(claim.text, people)]
+        pair = swapped_roles(
+            claim.text, names, cited_text, lambda name, word: same_places(name, word) or has_name(word, name)
+        )
+    return f"the roles of {pair[0]} and {pair[1]} are the other way round in {_cited_label(cited)}" if pair else None
+
+
+def _same_arabic_name(name: str, word: str) -> bool:
+    return same_places(name, word) or has_name(word, name)
 
 
 def _names_across_scripts(

@@ -441,3 +441,22 @@ def test_an_arabic_claim_naming_a_place_or_person_its_sentence_does_not_is_not_s
     assert swapped.reason == "the name بوتين is not in the cited sentence [1]"
     town = check_claim(Claim("وقع شويغو الاتفاق مع الوزير الكازاخستاني في باراباي.", (1,)), sources)
     assert town.reason == "the name باراباي is not in the cited sentence [1]"
+
+
+def test_a_claim_giving_two_names_each_others_roles_is_not_supported():
+    sources = {
+        1: Source(
+            1,
+            "a:0",
+            "وأضاف الوزير أن الطرفين بصدد إبرام بروتوكولات عن استخدام روسيا لحقول اختبار في أراضي كازاخستان.",
+            "ar",
+        )
+    }
+    kept = check_claim(
+        Claim("The sides will sign protocols on Russia's use of test ranges in Kazakhstan.", (1,)), sources
+    )
+    assert kept.reason is None
+    swapped = check_claim(
+        Claim("The sides will sign protocols on Kazakhstan's use of test ranges in Russia.", (1,)), sources
+    )
+    assert swapped.reason == "the roles of Russia and Kazakhstan are the other way round in the cited sentence [1]"
