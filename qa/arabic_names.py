@@ -28,6 +28,8 @@ _TITLES = frozenset(
     "الناطق الزعيم الجنرال المستشار الملك الأمير الشيخ القائد المبعوث السفير".split()
 )
 _PLACE_TITLES = frozenset(fold(word) for word in "مدينة بلدة قرية ولاية مقاطعة إقليم".split())
+_REGION_TITLES = frozenset(fold(word) for word in "منطقة إقليم".split())
+_PLURAL_OR_FEMININE = ("ات", "ين", "ون", "يه", "ه")
 _TITLE_WORDS = frozenset(fold(word) for word in "دفاع خارجية داخلية الدفاع الخارجية الداخلية الوزراء العام".split())
 _NOT_NAMES_AR = frozenset(normalize(word) for word in ARABIC_STOPWORDS)
 _PUNCTUATION = "\"'«»“”()[]،,.:;؛!?؟-"
@@ -84,7 +86,8 @@ def titled_names(texts: tuple[str, ...]) -> frozenset[str]:
     """The names the texts give after a title, in folded spelling: a person's two words after "الرئيس", "وزير
     الدفاع الروسي", "ونظيره الأرميني" (سيرغي شويغو, سيران أوغانيان), and a place's word after "مدينة" (باراباي),
     when they look like names (no article, no feminine ending, a long vowel inside: not مركز مكافحة). What the
-    sources themselves call a person or a town is how an Arabic claim's names are recognised."""
+    sources themselves call a person or a town is how an Arabic claim's names are recognised. A region keeps its
+    article ("منطقة القوقاز"), unless its word is a plural or feminine noun ("منطقة العمليات")."""
     names: set[str] = set()
     for text in texts:
         words = [word.strip(_PUNCTUATION) for word in fold(text).split()]
@@ -96,6 +99,9 @@ def titled_names(texts: tuple[str, ...]) -> frozenset[str]:
             name = following[start : start + length] if length and start is not None else []
             if len(name) == length and all(map(_looks_like_a_name, name)):
                 names.update(name)
+            region = words[position + 1] if titles & _REGION_TITLES and position + 1 < len(words) else ""
+            if region.startswith("ال") and not region.endswith(_PLURAL_OR_FEMININE) and _looks_like_a_name(region[2:]):
+                names.add(region)  # "منطقة القوقاز": a region keeps its article
     return frozenset(names)
 
 

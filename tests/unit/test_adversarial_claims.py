@@ -29,7 +29,7 @@ FLOORS = {
     ("negation", "en"): 0.90, ("negation", "ar"): 0.90, ("cancellation", "en"): 0.85, ("cancellation", "ar"): 0.85,
     ("number", "en"): 0.95, ("number", "ar"): 0.95, ("month", "en"): 0.95, ("month", "ar"): 0.95,
     ("entity swap", "en"): 0.75, ("place changed", "en"): 0.85,
-    ("entity swap", "ar"): 0.75, ("place changed", "ar"): 0.6,
+    ("entity swap", "ar"): 0.75, ("place changed", "ar"): 0.85,
     ("subject/object swap", "en"): 0.3, ("subject/object swap", "ar"): 0.3,
 }  # fmt: skip
 

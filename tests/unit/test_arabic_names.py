@@ -26,3 +26,8 @@ def test_organisations_are_found_by_their_arabic_forms_as_whole_words():
     assert arabic_organisations("أكد قادة رابطة الدول المستقلة وحلف الناتو") == ["رابطة", "الناتو"]
     assert arabic_organisations("ودول الرابطة والقوات الأمريكية") == ["رابطة", "أمريكية"]
     assert arabic_organisations("قال تاس إن") == ["تاس"] and arabic_organisations("تأسيس المركز") == []
+
+
+def test_a_region_keeps_its_article_but_a_plural_after_region_is_no_name():
+    names = titled_names(("عقد الاجتماع في منطقة القوقاز.", "في منطقة العمليات وفي منطقة الخليج"))
+    assert {"القوقاز", "الخليج"} <= names and "العمليات" not in names
