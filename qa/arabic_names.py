@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from dalil.index.normalize import fold, normalize
 from dalil.index.stopwords import ARABIC_STOPWORDS
-from dalil.qa.names import ARABIC_FORM, ARABIC_PREFIXES, ARABIC_WORD
+from dalil.qa.names import ARABIC_FORM, ARABIC_WORD, without_ending, without_prefix
 
 # Endings after which a folded Arabic word still names the same place: سوريه, السوريين, الروسيه name سوريا,
 # روسيا; الكازاخيه names كازاخستان.
@@ -76,9 +76,8 @@ def _stems(word: str) -> frozenset[str]:
     """A word in folded spelling without a leading article or clitic, and without an adjective, plural or feminine
     ending: روسيا, الروسية and بروسيا all give روسي."""
     folded = fold(word)
-    stems = {folded} | {folded[len(p) :] for p in ARABIC_PREFIXES if folded.startswith(p) and len(folded) - len(p) >= 3}
-    stems |= {s[: -len(x)] for s in list(stems) for x in _PLACE_ENDINGS if s.endswith(x) and len(s) - len(x) >= 3}
-    return frozenset(stems)
+    stems = {folded} | without_prefix(folded)
+    return frozenset(stems | without_ending(stems, _PLACE_ENDINGS))
 
 
 @lru_cache(maxsize=64)

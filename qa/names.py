@@ -11,6 +11,7 @@ forms. Translated names ("Security Council" is مجلس الأمن) are left to 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
@@ -77,7 +78,7 @@ _ARABIC_LETTERS = str.maketrans(
         **dict.fromkeys("ءئؤ", "'"),
     }  # fmt: skip
 )
-ARABIC_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ب", "ل", "ف")
+_ARABIC_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ب", "ل", "ف")
 _ARABIC_SUFFIXES = ("يين", "يون", "ية", "ي")
 _LATIN_SUFFIXES = ("ians", "ian", "ean", "an", "ese", "ish", "ia", "us", "i", "s", "'s", "’s")
 _LATIN_NAME = re.compile(r"\b[A-Z][a-z]+(?:[’'][a-z]+)?\b")
@@ -118,14 +119,24 @@ def arabic_sounds(word: str) -> str:
     return _REPEATS.sub(r"\1", text.translate(_ARABIC_LETTERS))
 
 
+def without_prefix(word: str) -> set[str]:
+    """The word without each leading article or clitic it may have (الكازاخية → كازاخية), where 3 letters stay."""
+    return {word[len(p) :] for p in _ARABIC_PREFIXES if word.startswith(p) and len(word) - len(p) >= 3}
+
+
+def without_ending(stems: set[str], endings: Sequence[str]) -> set[str]:
+    """Each stem without each of ``endings`` it has, where 3 letters stay."""
+    return {s[: -len(x)] for s in stems for x in endings if s.endswith(x) and len(s) - len(x) >= 3}
+
+
 @lru_cache(maxsize=50_000)
 def _arabic_forms(word: str) -> frozenset[str]:
     """The sounds of an Arabic word as written, without a leading clitic or article, and without an adjective or
     plural ending."""
-    stems = {word[len(p) :] for p in ARABIC_PREFIXES if word.startswith(p) and len(word) - len(p) >= 3}
+    stems = without_prefix(word)
     if not word.startswith("و") or not stems:  # a leading و is "and": وروسيا is not Eurasia's "VrVsV"
         stems.add(word)
-    stems |= {s[: -len(x)] for s in list(stems) for x in _ARABIC_SUFFIXES if s.endswith(x) and len(s) - len(x) >= 3}
+    stems |= without_ending(stems, _ARABIC_SUFFIXES)
     return frozenset(filter(None, map(arabic_sounds, stems)))
 
 

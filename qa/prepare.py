@@ -7,6 +7,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from dalil.index.embedders.word_aligner import WordAligner
 from dalil.index.loaded import LoadedIndex, Retrieval
 from dalil.index.normalize import detect_language, search_terms
 from dalil.index.protocols import Span
@@ -168,16 +169,16 @@ def score_question(
     same_script = bool(scored) and detect_language(scored[0].sentence.text) == retrieval.language
     scores = QuestionScores(scored, unseen_share(term_weights, frequency), same_script)
     if scored and not same_script and index.aligner is not None:
-        scores = _across_scripts(index, question, scores, weights)
+        scores = _across_scripts(index, index.aligner, question, scores, weights)
     return scores
 
 
 def _across_scripts(
-    index: LoadedIndex, question: str, scores: QuestionScores, weights: ScoringWeights
+    index: LoadedIndex, aligner: WordAligner, question: str, scores: QuestionScores, weights: ScoringWeights
 ) -> QuestionScores:
     """Rank the best candidates by how well their words cover the question's, and check what the best one says."""
     top = scores.scored[:ALIGNED_CANDIDATES]
-    alignments = term_alignments(question, [s.sentence.text for s in top], index.aligner)  # type: ignore[arg-type]
+    alignments = term_alignments(question, [s.sentence.text for s in top], aligner)
     # The two best by score together: across scripts the best is often a near-tie with the one that answers.
     unaligned = uncovered_share(alignments[:COVERING_SENTENCES])
     scored = scores.scored
@@ -187,9 +188,10 @@ def _across_scripts(
             for s, a in zip(top, alignments)
         ]
         scored = sorted(ranked, key=lambda s: -s.rank_score) + scored[ALIGNED_CANDIDATES:]
-    lead = scored[0].sentence
-    relation = asked_relation(question) or ""
-    lead_alignment = dict(zip(key_terms(question), alignments[[s.sentence.id for s in top].index(lead.id)]))
+    lead = scored[0].sentence  # one of ``top``: the rest never rank above them
+    by_id = {s.sentence.id: a for s, a in zip(top, alignments)}
+    lead_alignment = dict(zip(key_terms(question), by_id[lead.id]))
+    relation = asked_relation(question)
     return dataclasses.replace(
         scores,
         scored=scored,
@@ -197,7 +199,7 @@ def _across_scripts(
         missing_names=missing_names(index, question, lead, lead_alignment),
         lacks_number=asks_for_number(question) and not holds_number(lead.text),
         uncovered_relation=(
-            relation if relation and not relation_covered(relation, lead.text, lead_alignment, index.aligner) else None  # type: ignore[arg-type]
+            relation if relation and not relation_covered(relation, lead.text, lead_alignment, aligner) else None
         ),
     )
 

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from dalil.index.normalize import fold
+from dalil.qa.names import ARABIC_WORD
 
 Matches = Callable[[str, str], bool]  # (name, word of an Arabic text) -> whether the word is that name
 
@@ -22,7 +23,6 @@ _ARABIC_ROLES = {
 }
 # Words between a preposition and the name it marks: "في أراضي كازاخستان", "في مدينة باراباي".
 _TRANSPARENT = frozenset(fold(word) for word in "أراضي مدينة دولة جمهورية العاصمة".split())
-_ARABIC_WORD = re.compile(r"[\u0621-\u064A]+")
 
 
 def swapped_roles(claim: str, names: Sequence[str], cited: str, matches: Matches) -> tuple[str, str] | None:
@@ -30,8 +30,8 @@ def swapped_roles(claim: str, names: Sequence[str], cited: str, matches: Matches
 
     ``claim`` is English or Arabic; ``cited`` is Arabic; ``matches`` says whether a word of an Arabic text is
     one of the names."""
-    claim_role = _english_role if not _ARABIC_WORD.search(claim) else _arabic_role_of(claim, matches)
-    cited_words = [fold(word) for word in _ARABIC_WORD.findall(cited)]
+    claim_role = _english_role if not ARABIC_WORD.search(claim) else _arabic_role_of(claim, matches)
+    cited_words = [fold(word) for word in ARABIC_WORD.findall(cited)]
     for name in names:
         role = claim_role(claim, name)
         if role is None or role in _arabic_roles(cited_words, name, matches):
@@ -52,7 +52,7 @@ def _english_role(claim: str, name: str) -> str | None:
 
 
 def _arabic_role_of(claim: str, matches: Matches) -> Callable[[str, str], str | None]:
-    words = [fold(word) for word in _ARABIC_WORD.findall(claim)]
+    words = [fold(word) for word in ARABIC_WORD.findall(claim)]
 
     def role(_: str, name: str) -> str | None:
         roles = _arabic_roles(words, name, matches)

@@ -283,11 +283,11 @@ def check_claim(
        its sound (``qa.names``): one another source spells but the cited sentences don't fails; one no source
        spells (an acronym, a translated name) cannot be decided, and ``unchecked`` says so.
     4a. The countries and cities it names in Arabic (or their adjectives: الروسي) are named in the cited
-       sentences (``qa.arabic_names.arabic_places``), and so are the people the sources name after a title
-       (``qa.arabic_names.titled_names``).
-    4c. Where it marks a name's role with a preposition (in, to, with, from; في، إلى، مع، من), an Arabic cited
+       sentences (``qa.arabic_names.arabic_places``), and so are the organisations and the people and towns the
+       sources name after a title (``qa.arabic_names``).
+    4b. Where it marks a name's role with a preposition (in, to, with, from; في، إلى، مع، من), an Arabic cited
        sentence does not give that role to another of its names instead (``qa.roles``).
-    4b. A negation or cancellation in it ("did not", "لم", "cancelled") is in a cited sentence too
+    4c. It has no more negation or cancellation cues ("did not", "لم", "cancelled") than a cited sentence
        (``qa.polarity``).
     5. Its words are supported: in the same script, by the share of its search terms found in the cited
        sentences, or else by ``similarity``; across scripts (or with no search terms), by ``similarity``
@@ -317,7 +317,7 @@ def check_claim(
     months = claim_facts.months - set().union(*(f.months for f in cited_facts))
     if months:
         return result(_missing("month", [MONTH_NAMES[month - 1] for month in sorted(months)], cited))
-    missing, unchecked = _missing_names(claim, cited, cited_texts, sources)
+    missing, unchecked = _missing_names(claim, claim_facts.names, cited, cited_texts, sources)
     if missing:
         return result(missing)
     if swapped := _swapped_roles(claim, cited, cited_texts, sources):
@@ -328,17 +328,22 @@ def check_claim(
 
 
 def _missing_names(
-    claim: Claim, cited: tuple[int, ...], cited_texts: Sequence[str], sources: Mapping[int, Source]
+    claim: Claim,
+    latin: frozenset[str],
+    cited: tuple[int, ...],
+    cited_texts: Sequence[str],
+    sources: Mapping[int, Source],
 ) -> tuple[str | None, str | None]:
-    """Why the claim names what its cited sentences don't, if it does, and what could not be decided (rules 4, 4a)."""
+    """Why the claim names what its cited sentences don't, if it does, and what could not be decided (rules 4,
+    4a). ``latin``: the claim's Latin-script names (``qa.claims.latin_names``)."""
     unchecked = None
     if any(has_latin(text) for text in cited_texts):
         cited_names = set().union(*(latin_name_keys(text) for text in cited_texts))
-        names = sorted(name for name in facts(claim.text).names if name_key(name) not in cited_names)
+        names = sorted(name for name in latin if name_key(name) not in cited_names)
         if names:
             return _missing("name", names, cited), None
     elif has_latin(claim.text):
-        swapped, unheard = _names_across_scripts(claim, cited_texts, sources)
+        swapped, unheard = _names_across_scripts(claim, latin, cited_texts, sources)
         if swapped:
             return _missing("name", swapped, cited), None
         if len(unheard) == 1:
@@ -371,9 +376,7 @@ def _swapped_roles(
     else:
         people = titled_names(tuple(source.text for source in sources.values()))
         names = [*arabic_places(claim.text), *named_in(claim.text, people)]
-        pair = swapped_roles(
-            claim.text, names, cited_text, lambda name, word: same_places(name, word) or has_name(word, name)
-        )
+        pair = swapped_roles(claim.text, names, cited_text, _same_arabic_name)
     return f"the roles of {pair[0]} and {pair[1]} are the other way round in {_cited_label(cited)}" if pair else None
 
 
@@ -382,14 +385,14 @@ def _same_arabic_name(name: str, word: str) -> bool:
 
 
 def _names_across_scripts(
-    claim: Claim, cited_texts: Sequence[str], sources: Mapping[int, Source]
+    claim: Claim, latin: frozenset[str], cited_texts: Sequence[str], sources: Mapping[int, Source]
 ) -> tuple[list[str], list[str]]:
     """A claim's Latin names against Arabic-only cited sentences, by sound (``qa.names``): those another source
     spells but the cited sentences don't (another entity of the story: the claim is unfaithful), and those no
     source spells (translated or unknown names: undecided). A capitalized word opening a sentence is a name when
     a source spells it; a name with digits (S-300) was checked by its number, as Arabic writes its letters by
     sound (إس-300)."""
-    names = [_as_written(name, claim.text) for name in sorted(facts(claim.text).names) if not _DIGIT.search(name)]
+    names = [_as_written(name, claim.text) for name in sorted(latin) if not _DIGIT.search(name)]
     translated = {word.lower() for word in long_name_words(claim.text)}
     words = dict.fromkeys([*names, *capitalized_words(claim.text), *known_long_names(claim.text)])
     candidates = [word for word in words if word.isalpha() and word.lower() not in translated]
