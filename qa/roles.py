@@ -3,17 +3,20 @@
 A claim that swaps two names of its source ("the test sites of Kazakhstan in Russia" for "Russia's test sites in
 Kazakhstan") keeps every word the source has, so the name and similarity checks pass it. Where the claim marks a
 name with a role ("in", "to", "with", "from"; في، إلى، مع، من) and the cited sentence gives that role to
-another name of the claim, and not to this one, the roles are swapped. Subjects and objects carry no such mark
-in either language ("Russia handed Kazakhstan …" against "سلمت روسيا كازاخستان …"): those swaps are not caught.
+another name of the claim, and not to this one, the roles are swapped. Subjects and objects carry no such mark;
+between two Arabic texts the words around each name stand in for it (``crossed_neighbours``). Across scripts
+unmarked roles are not compared ("Kazakhstan handed Russia …" against "سلمت روسيا كازاخستان …"), and neither
+are two Arabic names with the same neighbours on both sides.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from itertools import combinations
 
 from dalil.index.normalize import fold
-from dalil.qa.names import ARABIC_WORD
+from dalil.qa.names import ARABIC_WORD, without_ending, without_prefix
 
 Matches = Callable[[str, str], bool]  # (name, word of an Arabic text) -> whether the word is that name
 
@@ -75,3 +78,65 @@ def _arabic_roles(words: Sequence[str], name: str, matches: Matches) -> set[str]
         if before >= 0 and words[before] in _ARABIC_ROLES:
             roles.add(_ARABIC_ROLES[words[before]])
     return roles
+
+
+# A name's neighbours: the nearest word on each side within this many words that is neither a name nor a
+# function word (reporting verbs included: they say nothing of who did what).
+NEIGHBOUR_REACH = 2
+_FUNCTION_WORDS = frozenset(
+    fold(word)
+    for word in (
+        "في من إلى الى على عن مع أن إن أنه أنها التي الذي الذين كما قد لا لم لن ما ثم أو بين هذا هذه ذلك تلك كل "
+        "بعد قبل عند حول ضمن خلال وفق بحسب حسب قال وقال وأن بأن"
+    ).split()
+)
+_ENDINGS = ("ين", "ون", "ات", "ية", "ة", "ه", "ها", "هم", "نا")
+
+
+def crossed_neighbours(claim: str, names: Sequence[str], cited: str, matches: Matches) -> tuple[str, str] | None:
+    """Two names of an Arabic claim whose neighbours the Arabic cited sentence puts beside the other name.
+
+    Subjects and objects carry no mark, but the words around a name do: "العمليات التي تنفذها سورية … بطلب من
+    روسيا" over "عمليات سلاح الجو الروسي … بطلب سوري" puts بطلب beside Russia, where the source has it beside
+    Syria. A pair is swapped when more of the claim's neighbours of the two names are the other name's
+    neighbours in the source than the same name's (words compared without clitics and endings)."""
+    claim_words = [fold(word) for word in ARABIC_WORD.findall(claim)]
+    cited_words = [fold(word) for word in ARABIC_WORD.findall(cited)]
+
+    def telling(word: str) -> bool:
+        return word not in _FUNCTION_WORDS and len(word) > 2 and not any(matches(name, word) for name in names)
+
+    def neighbours(words: list[str], name: str) -> list[frozenset[str]]:
+        found = []
+        for position, word in enumerate(words):
+            if not matches(name, word):
+                continue
+            for side in (
+                range(position - 1, position - NEIGHBOUR_REACH - 1, -1),
+                range(position + 1, position + NEIGHBOUR_REACH + 1),
+            ):
+                nearest = next((i for i in side if 0 <= i < len(words) and telling(words[i])), None)
+                if nearest is not None:
+                    found.append(_stems(words[nearest]))
+        return found
+
+    for first, second in combinations(names, 2):
+        cited_first, cited_second = neighbours(cited_words, first), neighbours(cited_words, second)
+        if not cited_first or not cited_second:
+            continue
+        claim_first, claim_second = neighbours(claim_words, first), neighbours(claim_words, second)
+        straight = _shared(claim_first, cited_first) + _shared(claim_second, cited_second)
+        crossed = _shared(claim_first, cited_second) + _shared(claim_second, cited_first)
+        if crossed > straight:
+            return first, second
+    return None
+
+
+def _stems(word: str) -> frozenset[str]:
+    stems = {word} | without_prefix(word)
+    return frozenset(stems | without_ending(stems, _ENDINGS))
+
+
+def _shared(words: Sequence[frozenset[str]], others: Sequence[frozenset[str]]) -> int:
+    """How many of ``words`` are among ``others`` (each word a set of its stems)."""
+    return sum(any(word & other for other in others) for word in words)

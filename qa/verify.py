@@ -26,7 +26,7 @@ from dalil.qa.claims import (
 )
 from dalil.qa.names import ArabicSpellings, known_long_names, long_name_words, sounds_alike
 from dalil.qa.polarity import negation_cues
-from dalil.qa.roles import swapped_roles
+from dalil.qa.roles import crossed_neighbours, swapped_roles
 
 __all__ = [
     "MARKER",
@@ -286,7 +286,8 @@ def check_claim(
        sentences (``qa.arabic_names.arabic_places``), and so are the organisations and the people and towns the
        sources name after a title (``qa.arabic_names``).
     4b. Where it marks a name's role with a preposition (in, to, with, from; في، إلى، مع، من), an Arabic cited
-       sentence does not give that role to another of its names instead (``qa.roles``).
+       sentence does not give that role to another of its names instead; an Arabic claim does not put beside a
+       name the words its cited sentence puts beside another (``qa.roles``).
     4c. It has no more negation or cancellation cues ("did not", "لم", "cancelled") than a cited sentence
        (``qa.polarity``).
     5. Its words are supported: in the same script, by the share of its search terms found in the cited
@@ -375,8 +376,11 @@ def _swapped_roles(
         pair = swapped_roles(claim.text, names, cited_text, sounds_alike)
     else:
         people = titled_names(tuple(source.text for source in sources.values()))
-        names = [*arabic_places(claim.text), *named_in(claim.text, people)]
-        pair = swapped_roles(claim.text, names, cited_text, _same_arabic_name)
+        organisations = [form for form in arabic_organisations(claim.text) if " " not in form]
+        names = [*arabic_places(claim.text), *named_in(claim.text, people), *organisations]
+        pair = swapped_roles(claim.text, names, cited_text, _same_arabic_name) or crossed_neighbours(
+            claim.text, names, cited_text, _same_arabic_name
+        )
     return f"the roles of {pair[0]} and {pair[1]} are the other way round in {_cited_label(cited)}" if pair else None
 
 

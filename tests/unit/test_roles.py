@@ -2,7 +2,7 @@
 
 from dalil.qa.arabic_names import has_name, same_places
 from dalil.qa.names import sounds_alike
-from dalil.qa.roles import swapped_roles
+from dalil.qa.roles import crossed_neighbours, swapped_roles
 
 SOURCE = "وأضاف الوزير أن الطرفين بصدد إبرام بروتوكولات عن شروط استخدام روسيا لحقول اختبار في أراضي كازاخستان."
 
@@ -40,3 +40,34 @@ def test_unmarked_roles_and_names_both_marked_alike_are_left_alone():
     # Two names the claim gives the same role are not each other's swap.
     claim = "Moscow sent systems to Iran and to Kazakhstan."
     assert swapped_roles(claim, ["Iran", "Kazakhstan"], source, sounds_alike) is None
+
+
+PARTNERSHIP = (
+    "تم توقيع برنامج الشراكة الاستراتيجية من قبل وزيري الدفاع في روسيا وكازاخستان، سيرغي شويغو ومورات بيكتانوف، "
+    "الذي يزور موسكو لأول مرة وهو برتبة وزير دفاع."
+)
+REQUEST = "مشيرا إلى أن عمليات سلاح الجو الروسي في سورية تتطابق مع القانون الدولي لأنها تتم بطلب سوري."
+
+
+def test_an_arabic_claim_putting_the_sources_words_beside_the_other_name_is_caught():
+    names = ["شويغو", "بيكتانوف"]
+    faithful = "وقع شويغو برنامج الشراكة مع بيكتانوف الذي يزور موسكو لأول مرة."
+    assert crossed_neighbours(faithful, names, PARTNERSHIP, arabic) is None
+    swapped = "وقع بيكتانوف برنامج الشراكة مع شويغو الذي يزور موسكو لأول مرة."
+    assert crossed_neighbours(swapped, names, PARTNERSHIP, arabic) == ("شويغو", "بيكتانوف")
+    # The subject of an unmarked verb: بطلب belongs beside Syria, عمليات beside Russia (its adjective الروسي).
+    names = ["روسيا", "سورية"]
+    assert crossed_neighbours("العمليات التي تنفذها روسيا تتم بطلب من سورية.", names, REQUEST, arabic) is None
+    assert crossed_neighbours("العمليات التي تنفذها سورية تتم بطلب من روسيا.", names, REQUEST, arabic) == (
+        "روسيا",
+        "سورية",
+    )
+
+
+def test_neighbours_shared_by_both_names_or_unknown_to_the_source_decide_nothing():
+    names = ["روسيا", "كازاخستان"]
+    source = "أبرمت روسيا وكازاخستان اتفاقية بشأن مجمع بالخاش."
+    # Each name's only telling neighbour in the source is the verb or the agreement, beside both alike.
+    assert crossed_neighbours("أبرمت كازاخستان وروسيا اتفاقية حول المجمع.", names, source, arabic) is None
+    # Words the source has beside neither name: nothing to compare.
+    assert crossed_neighbours("زار وفد كازاخستان العاصمة الروسية.", names, source, arabic) is None
