@@ -60,7 +60,7 @@ def main() -> None:
         if fact.lang == "en" and same_article:
             made["invented translation"] = (same_article[0].claim, fact.source)
         for kind, (text, cited) in made.items():
-            check = check_claim(Claim(text, (numbers[cited],)), sources, similarity)
+            check = check_claim(Claim(text, (numbers[cited],)), sources, similarity, aligner=index.aligner)
             removed = not check.supported
             results[(kind, fact.lang)].append(removed)
             if removed == (kind == "faithful"):

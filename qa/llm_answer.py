@@ -142,7 +142,7 @@ class _LLMRun:
                 f"the model answered in {LANGUAGE_NAMES[detect_language(claim.text)]} although the question "
                 f"is in {LANGUAGE_NAMES[self.prepared.language]}"
             )
-        check = check_claim(claim, self.sources, self._similarity, self.llm.rules)
+        check = check_claim(claim, self.sources, self._similarity, self.llm.rules, self.index.aligner)
         if check.dropped:
             listed = ", ".join(f"[{n}]" for n in check.dropped)
             self.warnings.append(f"removed citation {listed}: the model was given no such source")
@@ -245,7 +245,9 @@ class _LLMRun:
         if _MARKUP.search(translation):
             reason = "it holds markup"
         else:
-            check = check_claim(Claim(translation, (number,)), self.sources, self._similarity, self.llm.rules)
+            check = check_claim(
+                Claim(translation, (number,)), self.sources, self._similarity, self.llm.rules, self.index.aligner
+            )
             if check.supported:
                 return translation
             reason = check.reason.replace(f"[{number}]", f"[{shown}]")  # type: ignore[union-attr]

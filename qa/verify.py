@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from dalil.index.embedders.word_aligner import WordAligner
 from dalil.index.normalize import detect_language, normalize, search_terms
 from dalil.index.segment import LINE, has_open_quote, split_sentences
 from dalil.qa.arabic_names import arabic_organisations, arabic_places, has_name, named_in, same_places, titled_names
@@ -26,7 +27,7 @@ from dalil.qa.claims import (
 )
 from dalil.qa.names import ArabicSpellings, known_long_names, long_name_words, sounds_alike
 from dalil.qa.polarity import negation_cues
-from dalil.qa.roles import crossed_neighbours, swapped_roles
+from dalil.qa.roles import crossed_heads, crossed_neighbours, swapped_roles
 
 __all__ = [
     "MARKER",
@@ -274,6 +275,7 @@ def check_claim(
     sources: Mapping[int, Source],
     similarity: Similarity | None = None,
     rules: VerifyRules = VerifyRules(),
+    aligner: WordAligner | None = None,
 ) -> ClaimCheck:
     """Whether the sentences ``claim`` cites support it; the first failing rule gives the reason.
 
@@ -287,7 +289,8 @@ def check_claim(
        sources name after a title (``qa.arabic_names``).
     4b. Where it marks a name's role with a preposition (in, to, with, from; في، إلى، مع، من), an Arabic cited
        sentence does not give that role to another of its names instead; an Arabic claim does not put beside a
-       name the words its cited sentence puts beside another (``qa.roles``).
+       name the words its cited sentence puts beside another; with a word ``aligner``, an English claim does not
+       make a name qualify what the Arabic sentence has another name qualify (``qa.roles``).
     4c. It has no more negation or cancellation cues ("did not", "لم", "cancelled") than a cited sentence
        (``qa.polarity``).
     5. Its words are supported: in the same script, by the share of its search terms found in the cited
@@ -321,7 +324,7 @@ def check_claim(
     missing, unchecked = _missing_names(claim, claim_facts.names, cited, cited_texts, sources)
     if missing:
         return result(missing)
-    if swapped := _swapped_roles(claim, cited, cited_texts, sources):
+    if swapped := _swapped_roles(claim, cited, cited_texts, sources, aligner):
         return result(swapped)
     if negation_cues(claim.text) > max(negation_cues(text) for text in cited_texts):
         return result(f"it has a negation or cancellation that {_cited_label(cited)} lacks")
@@ -364,7 +367,11 @@ def _missing_names(
 
 
 def _swapped_roles(
-    claim: Claim, cited: tuple[int, ...], cited_texts: Sequence[str], sources: Mapping[int, Source]
+    claim: Claim,
+    cited: tuple[int, ...],
+    cited_texts: Sequence[str],
+    sources: Mapping[int, Source],
+    aligner: WordAligner | None,
 ) -> str | None:
     """Why the claim gives two names each other's roles in Arabic cited sentences, if it does (``qa.roles``)."""
     if any(has_latin(text) for text in cited_texts):
@@ -373,7 +380,9 @@ def _swapped_roles(
     if detect_language(claim.text) == "en":
         spellings = ArabicSpellings(cited_text)
         names = [word for word in capitalized_words(claim.text) if word.isalpha() and spellings.spells(word)]
-        pair = swapped_roles(claim.text, names, cited_text, sounds_alike)
+        pair = swapped_roles(claim.text, names, cited_text, sounds_alike) or (
+            crossed_heads(claim.text, names, cited_text, sounds_alike, aligner) if aligner else None
+        )
     else:
         people = titled_names(tuple(source.text for source in sources.values()))
         organisations = [form for form in arabic_organisations(claim.text) if " " not in form]
@@ -449,8 +458,9 @@ def verify(
     sources: Mapping[int, Source],
     similarity: Similarity | None = None,
     rules: VerifyRules = VerifyRules(),
+    aligner: WordAligner | None = None,
 ) -> list[ClaimCheck]:
-    return [check_claim(claim, sources, similarity, rules) for claim in split_claims(answer_text)]
+    return [check_claim(claim, sources, similarity, rules, aligner) for claim in split_claims(answer_text)]
 
 
 def renumber(claims: Sequence[ClaimCheck]) -> tuple[str, list[int]]:

@@ -57,3 +57,24 @@ def test_a_claim_without_numbers_or_names_is_judged_by_similarity(real_index, fa
     assert (result.backend == "llm") == stands
     if not stands:
         assert "similarity" in result.unsupported[0].reason
+
+
+@pytest.mark.parametrize(
+    ("claim", "stands"),
+    [
+        ("Shoigu thanked his counterpart from Kazakhstan for help with the transit of Russia's military cargo", True),
+        ("Shoigu thanked his counterpart from Russia for help with the transit of Kazakhstan's military cargo", False),
+    ],
+)
+def test_a_claim_swapping_what_two_names_qualify_is_removed(real_index, fake_llm, llm_for, claim, stands):
+    # The source: نظيره الكازاخستاني (his Kazakh counterpart) … الشحنات العسكرية الروسية (Russian military cargo).
+    def respond(request):
+        sources = prompt_sources(request)
+        return Reply(f"{claim} [{next(n for n, t in sources.items() if 'نظيره الكازاخستاني' in t)}].")
+
+    fake_llm.responder = respond
+    question = "What did Shoigu thank his Kazakh counterpart for?"
+    result = qa.answer(question, real_index, backend="llm", answerers={"llm": llm_for(fake_llm.base_url)})
+    assert (result.backend == "llm") == stands, result.unsupported
+    if not stands:
+        assert result.unsupported[0].reason.startswith("the roles of Russia and Kazakhstan are the other way round")

@@ -10,18 +10,7 @@ from dalil.index.types import Sentence
 from dalil.qa.alignment import ALIGNED, asked_relation, key_terms, term_alignments, uncovered_share
 from dalil.qa.extractive import ScoredSentence, ScoringWeights
 from dalil.qa.prepare import QuestionScores
-
-
-class DictionaryAligner:
-    """A fake aligner: a term matches the words its dictionary entry lists, nothing else."""
-
-    def __init__(self, entries: dict[str, set[str]]) -> None:
-        self.entries = entries
-        self.asked: list[tuple[list[str], list[str]]] = []
-
-    def best_matches(self, terms, words):
-        self.asked.append((list(terms), list(words)))
-        return np.array([0.9 if self.entries.get(t, set()) & set(words) else 0.2 for t in terms])
+from dalil.testing.aligners import DictionaryAligner
 
 
 class OneSentenceAligner:

@@ -2,7 +2,8 @@
 
 from dalil.qa.arabic_names import has_name, same_places
 from dalil.qa.names import sounds_alike
-from dalil.qa.roles import crossed_neighbours, swapped_roles
+from dalil.qa.roles import crossed_heads, crossed_neighbours, swapped_roles
+from dalil.testing.aligners import DictionaryAligner
 
 SOURCE = "وأضاف الوزير أن الطرفين بصدد إبرام بروتوكولات عن شروط استخدام روسيا لحقول اختبار في أراضي كازاخستان."
 
@@ -71,3 +72,26 @@ def test_neighbours_shared_by_both_names_or_unknown_to_the_source_decide_nothing
     assert crossed_neighbours("أبرمت كازاخستان وروسيا اتفاقية حول المجمع.", names, source, arabic) is None
     # Words the source has beside neither name: nothing to compare.
     assert crossed_neighbours("زار وفد كازاخستان العاصمة الروسية.", names, source, arabic) is None
+
+
+def test_an_english_claim_making_a_name_qualify_what_another_qualifies_in_the_source_is_caught():
+    source = "عمليات سلاح الجو الروسي في سورية تتطابق مع القانون الدولي لأنها تتم بطلب سوري."
+    aligner = DictionaryAligner({"request": {"بطلب"}, "operations": {"عمليات"}})
+    names = ["Russia", "Syria"]
+    faithful = "Russia's operations comply with international law because they come at the request of Syria."
+    assert crossed_heads(faithful, names, source, sounds_alike, aligner) is None
+    swapped = "Syria's operations comply with international law because they come at the request of Russia."
+    assert crossed_heads(swapped, names, source, sounds_alike, aligner) == ("Russia", "Syria")
+    # Without a word the aligner can match, nothing is decided.
+    assert crossed_heads(swapped, names, source, sounds_alike, DictionaryAligner({})) is None
+
+
+def test_a_name_qualifying_its_own_words_too_is_left_alone():
+    source = "شكر شويغو نظيره الكازاخستاني على عبور الشحنات العسكرية الروسية ومواقع الاختبار الكازاخستانية."
+    aligner = DictionaryAligner({"counterpart": {"نظيره"}, "cargo": {"الشحنات"}, "sites": {"الاختبار"}})
+    names = ["Kazakhstan", "Russia"]
+    swapped = "Shoigu thanked his counterpart from Russia for the transit of Kazakhstan's cargo."
+    assert crossed_heads(swapped, names, source, sounds_alike, aligner) == ("Kazakhstan", "Russia")
+    # Kazakhstan's test sites are Kazakh in the source as well: its own words carry "sites".
+    claim = "Shoigu thanked Russia for the transit and for Kazakhstan's sites."
+    assert crossed_heads(claim, names, source, sounds_alike, aligner) is None
