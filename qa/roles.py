@@ -26,8 +26,11 @@ _ENGLISH_ROLES = {"in": "in", "at": "in", "inside": "in", "to": "to", "into": "t
 _ARABIC_ROLES = {
     fold(word): role for word, role in {"في": "in", "إلى": "to", "الى": "to", "مع": "with", "من": "from"}.items()
 }
-# Words between a preposition and the name it marks: "في أراضي كازاخستان", "في مدينة باراباي".
-_TRANSPARENT = frozenset(fold(word) for word in "أراضي مدينة دولة جمهورية العاصمة".split())
+# Words between a preposition and the name it marks: "في أراضي كازاخستان", "في مدينة باراباي", "مع نظيره
+# الكازاخستاني إيمانغالي تاسمغامبيتوف" (a title, and another name's adjective, stand between).
+_TRANSPARENT = frozenset(
+    fold(word) for word in "أراضي مدينة دولة جمهورية العاصمة نظيره نظيرها نظيرة الرئيس الوزير وزير".split()
+)
 
 
 def swapped_roles(claim: str, names: Sequence[str], cited: str, matches: Matches) -> tuple[str, str] | None:
@@ -39,12 +42,12 @@ def swapped_roles(claim: str, names: Sequence[str], cited: str, matches: Matches
     cited_words = [fold(word) for word in ARABIC_WORD.findall(cited)]
     for name in names:
         role = claim_role(claim, name)
-        if role is None or role in _arabic_roles(cited_words, name, matches):
+        if role is None or role in _arabic_roles(cited_words, name, matches, names):
             continue
         for other in names:
             if (
                 other != name
-                and role in _arabic_roles(cited_words, other, matches)
+                and role in _arabic_roles(cited_words, other, matches, names)
                 and claim_role(claim, other) != role
             ):
                 return name, other
@@ -66,8 +69,9 @@ def _arabic_role_of(claim: str, matches: Matches) -> Callable[[str, str], str | 
     return role
 
 
-def _arabic_roles(words: Sequence[str], name: str, matches: Matches) -> set[str]:
-    """The roles the prepositions before each occurrence of ``name`` give it: في → in, إلى or a leading ل → to…"""
+def _arabic_roles(words: Sequence[str], name: str, matches: Matches, names: Sequence[str] = ()) -> set[str]:
+    """The roles the prepositions before each occurrence of ``name`` give it: في → in, إلى or a leading ل → to…
+    (over titles and the other ``names`` standing between)."""
     roles = set()
     for position, word in enumerate(words):
         if not matches(name, word):
@@ -75,7 +79,7 @@ def _arabic_roles(words: Sequence[str], name: str, matches: Matches) -> set[str]
         if word.startswith("ل") and len(word) > 3 and matches(name, word[1:]):
             roles.add("to")
         before = position - 1
-        while before >= 0 and words[before] in _TRANSPARENT:
+        while before >= 0 and (words[before] in _TRANSPARENT or any(matches(n, words[before]) for n in names)):
             before -= 1
         if before >= 0 and words[before] in _ARABIC_ROLES:
             roles.add(_ARABIC_ROLES[words[before]])
@@ -151,6 +155,7 @@ HEAD_MATCH = 0.6
 OWN_HEAD = 0.45
 _LATIN_TOKEN = re.compile(r"[A-Za-z][A-Za-z-]*(?:['’]s)?")
 _NOT_HEADS = ENGLISH_STOPWORDS | {"his", "her", "its", "their"}
+_RELATIVES = frozenset(fold(word) for word in ("الذي", "التي", "الذين"))
 
 
 def crossed_heads(
@@ -173,7 +178,7 @@ def crossed_heads(
 
 def _english_heads(claim: str, name: str) -> list[str]:
     """The words a name qualifies in an English claim: the two after "Name's", the one before "of Name" or "from
-    Name" (capitalized words and stopwords skipped)."""
+    Name", the verb of "Name, who (was) …" (capitalized words and stopwords skipped)."""
     tokens = _LATIN_TOKEN.findall(claim)
     heads = []
     for position, token in enumerate(tokens):
@@ -181,6 +186,8 @@ def _english_heads(claim: str, name: str) -> list[str]:
             heads += [t for t in tokens[position + 1 : position + 3] if _may_be_head(t)]
         elif token == name and position > 1 and tokens[position - 1] in ("of", "from"):
             heads += [t for t in reversed(tokens[max(0, position - 4) : position - 1]) if _may_be_head(t)][:1]
+        elif token == name and tokens[position + 1 : position + 2] == ["who"]:
+            heads += [t for t in tokens[position + 2 : position + 5] if _may_be_head(t)][:1]
     return heads
 
 
@@ -191,13 +198,15 @@ def _may_be_head(token: str) -> bool:
 def _arabic_heads(cited: str, name: str, names: Sequence[str], matches: Matches) -> list[str]:
     """The words before each occurrence of a name in an Arabic sentence, which its adjective or genitive
     qualifies (مواقع الاختبار الروسية, بطلب سوري): the last two within three words, neither names nor function
-    words."""
+    words; and the verb of a relative clause right after it (بيكتانوف، الذي يزور)."""
     words = ARABIC_WORD.findall(cited)
     heads = []
     for position, word in enumerate(words):
         if matches(name, word):
             before = [w for w in reversed(words[max(0, position - 3) : position]) if _telling(w, names, matches)]
             heads += before[:2]
+            if fold("".join(words[position + 1 : position + 2])) in _RELATIVES:
+                heads += [w for w in words[position + 2 : position + 4] if _telling(w, names, matches)][:1]
     return heads
 
 

@@ -95,3 +95,21 @@ def test_a_name_qualifying_its_own_words_too_is_left_alone():
     # Kazakhstan's test sites are Kazakh in the source as well: its own words carry "sites".
     claim = "Shoigu thanked Russia for the transit and for Kazakhstan's sites."
     assert crossed_heads(claim, names, source, sounds_alike, aligner) is None
+
+
+def test_a_relative_clause_belongs_to_the_name_it_follows():
+    aligner = DictionaryAligner({"visiting": {"يزور"}, "programme": {"برنامج"}})
+    names = ["Shoigu", "Bektanov"]
+    faithful = "Bektanov, who was visiting Moscow for the first time, signed the programme with Shoigu."
+    assert crossed_heads(faithful, names, PARTNERSHIP, sounds_alike, aligner) is None
+    swapped = "Shoigu, who was visiting Moscow for the first time, signed the programme with Bektanov."
+    assert crossed_heads(swapped, names, PARTNERSHIP, sounds_alike, aligner) == ("Shoigu", "Bektanov")
+
+
+def test_a_preposition_reaches_its_name_over_a_title_and_another_names_adjective():
+    source = "وفي لقائه مع نظيره الكازاخستاني إيمانغالي تاسمغامبيتوف أشار شويغو إلى أن النظام الموحد أمر واقع."
+    names = ["Imangali", "Tasmagambetov", "Kazakhstan", "Shoigu"]
+    faithful = "In a meeting with Imangali Tasmagambetov, his counterpart from Kazakhstan, Shoigu said it is a fact."
+    assert swapped_roles(faithful, names, source, sounds_alike) is None
+    swapped = "In a meeting with Shoigu, his counterpart from Kazakhstan, Imangali Tasmagambetov said it is a fact."
+    assert swapped_roles(swapped, names, source, sounds_alike) == ("Shoigu", "Imangali")
