@@ -194,6 +194,16 @@ def known_long_names(text: str) -> list[str]:
     return [acronym for acronym in dict.fromkeys(initials) if acronym in _ACRONYM_FORMS]
 
 
+def word_spells(name: str, word: str) -> bool:
+    """Whether one Arabic word writes the Latin name: by sound, or an acronym's by the first word of one of its
+    Arabic forms (رابطة for CIS, الناتو for NATO)."""
+    if not name.isupper():
+        return sounds_alike(name, word)
+    folded = normalize(word)
+    firsts = {normalize(form.split()[0]) for form in _ACRONYM_FORMS.get(name, ())}
+    return bool(({folded} | without_prefix(folded)) & firsts)
+
+
 class ArabicSpellings:
     """What an Arabic text spells, asked name by name: by sound, or for an acronym by its usual Arabic forms."""
 

@@ -89,7 +89,7 @@ def _arabic_roles(words: Sequence[str], name: str, matches: Matches, names: Sequ
 # A name's neighbours: the nearest word on each side within this many words that is neither a name nor a
 # function word (reporting verbs included: they say nothing of who did what).
 NEIGHBOUR_REACH = 2
-_FUNCTION_WORDS = frozenset(
+FUNCTION_WORDS = frozenset(
     fold(word)
     for word in (
         "في من إلى الى على عن مع أن إن أنه أنها التي الذي الذين كما قد لا لم لن ما ثم أو بين هذا هذه ذلك تلك كل "
@@ -212,4 +212,4 @@ def _arabic_heads(cited: str, name: str, names: Sequence[str], matches: Matches)
 
 def _telling(word: str, names: Sequence[str], matches: Matches) -> bool:
     folded = fold(word)
-    return folded not in _FUNCTION_WORDS and len(folded) > 2 and not any(matches(name, word) for name in names)
+    return folded not in FUNCTION_WORDS and len(folded) > 2 and not any(matches(name, word) for name in names)

@@ -25,9 +25,10 @@ from dalil.qa.claims import (
     latin_name_keys,
     name_key,
 )
-from dalil.qa.names import ArabicSpellings, known_long_names, long_name_words, sounds_alike
+from dalil.qa.names import ArabicSpellings, known_long_names, long_name_words, word_spells
 from dalil.qa.polarity import negation_cues
 from dalil.qa.roles import crossed_heads, crossed_neighbours, swapped_roles
+from dalil.qa.speakers import another_speaker
 
 __all__ = [
     "MARKER",
@@ -373,24 +374,35 @@ def _swapped_roles(
     sources: Mapping[int, Source],
     aligner: WordAligner | None,
 ) -> str | None:
-    """Why the claim gives two names each other's roles in Arabic cited sentences, if it does (``qa.roles``)."""
+    """Why the claim gives two names each other's roles in Arabic cited sentences, or their words to another
+    speaker, if it does (``qa.roles``, ``qa.speakers``)."""
     if any(has_latin(text) for text in cited_texts):
         return None
     cited_text = " ".join(cited_texts)
     if detect_language(claim.text) == "en":
         spellings = ArabicSpellings(cited_text)
         names = [word for word in capitalized_words(claim.text) if word.isalpha() and spellings.spells(word)]
-        pair = swapped_roles(claim.text, names, cited_text, sounds_alike) or (
-            crossed_heads(claim.text, names, cited_text, sounds_alike, aligner) if aligner else None
+        matches: Callable[[str, str], bool] = word_spells
+        pair = swapped_roles(claim.text, names, cited_text, matches) or (
+            crossed_heads(claim.text, names, cited_text, matches, aligner) if aligner else None
         )
     else:
         people = titled_names(tuple(source.text for source in sources.values()))
         organisations = [form for form in arabic_organisations(claim.text) if " " not in form]
         names = [*arabic_places(claim.text), *named_in(claim.text, people), *organisations]
-        pair = swapped_roles(claim.text, names, cited_text, _same_arabic_name) or crossed_neighbours(
-            claim.text, names, cited_text, _same_arabic_name
+        matches = _same_arabic_name
+        pair = swapped_roles(claim.text, names, cited_text, matches) or crossed_neighbours(
+            claim.text, names, cited_text, matches
         )
-    return f"the roles of {pair[0]} and {pair[1]} are the other way round in {_cited_label(cited)}" if pair else None
+        # The cited sentence's own names may be its speaker too (وذكرت وكالة تاس).
+        cited_organisations = [form for form in arabic_organisations(cited_text) if " " not in form]
+        speakers = [*arabic_places(cited_text), *named_in(cited_text, people), *cited_organisations]
+        names = list(dict.fromkeys([*names, *speakers]))
+    if pair:
+        return f"the roles of {pair[0]} and {pair[1]} are the other way round in {_cited_label(cited)}"
+    if said := another_speaker(claim.text, names, cited_text, matches):
+        return f"{_cited_label(cited)} does not give these words to {said[0]}"
+    return None
 
 
 def _same_arabic_name(name: str, word: str) -> bool:

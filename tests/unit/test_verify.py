@@ -460,3 +460,19 @@ def test_a_claim_giving_two_names_each_others_roles_is_not_supported():
         Claim("The sides will sign protocols on Kazakhstan's use of test ranges in Russia.", (1,)), sources
     )
     assert swapped.reason == "the roles of Russia and Kazakhstan are the other way round in the cited sentence [1]"
+
+
+def test_a_claim_giving_the_sources_words_to_another_speaker_is_not_supported():
+    sources = {
+        1: Source(
+            1,
+            "a:0",
+            "وأكد الرئيس الروسي فلاديمير بوتين خلال اجتماع قادة رابطة الدول المستقلة أن العملية الروسية في سورية "
+            "محكومة زمنيا.",
+            "ar",
+        )
+    }
+    kept = check_claim(Claim("Putin said Russia's operation in Syria is limited in time [1].", (1,)), sources)
+    assert kept.reason is None
+    moved = check_claim(Claim("CIS said Russia's operation in Syria is limited in time [1].", (1,)), sources)
+    assert moved.reason == "the cited sentence [1] does not give these words to CIS"
