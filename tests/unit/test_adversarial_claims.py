@@ -28,9 +28,9 @@ FLOORS = {
     ("faithful", "en"): 0.10, ("faithful", "ar"): 0.10,
     ("negation", "en"): 0.90, ("negation", "ar"): 0.90, ("cancellation", "en"): 0.85, ("cancellation", "ar"): 0.85,
     ("number", "en"): 0.95, ("number", "ar"): 0.95, ("month", "en"): 0.95, ("month", "ar"): 0.95,
-    ("entity swap", "en"): 0.75, ("place changed", "en"): 0.85,
-    ("entity swap", "ar"): 0.75, ("place changed", "ar"): 0.85,
-    ("subject/object swap", "en"): 0.3, ("subject/object swap", "ar"): 0.85,
+    ("entity swap", "en"): 0.9, ("place changed", "en"): 0.85,
+    ("entity swap", "ar"): 0.85, ("place changed", "ar"): 0.85,
+    ("subject/object swap", "en"): 0.4, ("subject/object swap", "ar"): 0.85,
 }  # fmt: skip
 
 
