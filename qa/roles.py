@@ -155,6 +155,7 @@ HEAD_MATCH = 0.6
 OWN_HEAD = 0.45
 _LATIN_TOKEN = re.compile(r"[A-Za-z][A-Za-z-]*(?:['’]s)?")
 _NOT_HEADS = ENGLISH_STOPWORDS | {"his", "her", "its", "their"}
+_LED = frozenset({"led", "backed", "sponsored", "brokered", "owned", "run", "made", "based"})
 _RELATIVES = frozenset(fold(word) for word in ("الذي", "التي", "الذين"))
 
 
@@ -178,12 +179,14 @@ def crossed_heads(
 
 def _english_heads(claim: str, name: str) -> list[str]:
     """The words a name qualifies in an English claim: the two after "Name's", the one before "of Name" or "from
-    Name", the verb of "Name, who (was) …" (capitalized words and stopwords skipped)."""
+    Name", the verb of "Name, who (was) …", "led" of "Name-led" (capitalized words and stopwords skipped)."""
     tokens = _LATIN_TOKEN.findall(claim)
     heads = []
     for position, token in enumerate(tokens):
         if token in (f"{name}'s", f"{name}’s"):
             heads += [t for t in tokens[position + 1 : position + 3] if _may_be_head(t)]
+        elif token.startswith(f"{name}-") and token[len(name) + 1 :] in _LED:  # "the US-led coalition"
+            heads.append(token[len(name) + 1 :])
         elif token == name and position > 1 and tokens[position - 1] in ("of", "from"):
             heads += [t for t in reversed(tokens[max(0, position - 4) : position - 1]) if _may_be_head(t)][:1]
         elif token == name and tokens[position + 1 : position + 2] == ["who"]:

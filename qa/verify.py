@@ -381,7 +381,8 @@ def _swapped_roles(
     cited_text = " ".join(cited_texts)
     if detect_language(claim.text) == "en":
         spellings = ArabicSpellings(cited_text)
-        names = [word for word in capitalized_words(claim.text) if word.isalpha() and spellings.spells(word)]
+        words = [part for word in capitalized_words(claim.text) for part in word.split("-")[:1]]  # US-led: US
+        names = [word for word in dict.fromkeys(words) if word.isalpha() and spellings.spells(word)]
         matches: Callable[[str, str], bool] = word_spells
         pair = swapped_roles(claim.text, names, cited_text, matches) or (
             crossed_heads(claim.text, names, cited_text, matches, aligner) if aligner else None

@@ -1,7 +1,7 @@
-"""Roles marked by prepositions: a claim may not give two names of its source each other's roles."""
+"""Roles of names (prepositions, neighbours, what a name qualifies): a claim may not swap two names of its source."""
 
 from dalil.qa.arabic_names import has_name, same_places
-from dalil.qa.names import sounds_alike
+from dalil.qa.names import sounds_alike, word_spells
 from dalil.qa.roles import crossed_heads, crossed_neighbours, swapped_roles
 from dalil.testing.aligners import DictionaryAligner
 
@@ -113,3 +113,15 @@ def test_a_preposition_reaches_its_name_over_a_title_and_another_names_adjective
     assert swapped_roles(faithful, names, source, sounds_alike) is None
     swapped = "In a meeting with Shoigu, his counterpart from Kazakhstan, Imangali Tasmagambetov said it is a fact."
     assert swapped_roles(swapped, names, source, sounds_alike) == ("Shoigu", "Imangali")
+
+
+def test_a_name_leading_something_qualifies_it():
+    source = "أكد بوتين أن روسيا تكافح الإرهاب خلافا للتحالف الدولي بقيادة الولايات المتحدة."
+    aligner = DictionaryAligner({"led": {"بقيادة"}})
+    names = ["Russia", "US"]
+    assert (
+        crossed_heads("Russia fights terrorism, unlike the US-led coalition.", names, source, word_spells, aligner)
+        is None
+    )
+    swapped = "US fights terrorism, unlike the Russia-led coalition."
+    assert crossed_heads(swapped, names, source, word_spells, aligner) == ("Russia", "US")
