@@ -26,6 +26,9 @@ _ENGLISH_ROLES = {"in": "in", "at": "in", "inside": "in", "to": "to", "into": "t
 _ARABIC_ROLES = {
     fold(word): role for word, role in {"في": "in", "إلى": "to", "الى": "to", "مع": "with", "من": "from"}.items()
 }
+# Nouns of delivering, whose first object is the one who receives (تسليم كازاخستان المنظومات: to Kazakhstan).
+_DELIVERING = frozenset(fold(word) for word in ("تسليم", "إمداد", "تزويد"))
+_DELIVERED = frozenset(fold(word) for word in "سلم سلمت يسلم تسلم أمد أمدت يمد زود زودت يزود".split())
 # Words between a preposition and the name it marks: "في أراضي كازاخستان", "في مدينة باراباي", "مع نظيره
 # الكازاخستاني إيمانغالي تاسمغامبيتوف" (a title, and another name's adjective, stand between).
 _TRANSPARENT = frozenset(
@@ -38,7 +41,7 @@ def swapped_roles(claim: str, names: Sequence[str], cited: str, matches: Matches
 
     ``claim`` is English or Arabic; ``cited`` is Arabic; ``matches`` says whether a word of an Arabic text is
     one of the names."""
-    claim_role = _english_role if not ARABIC_WORD.search(claim) else _arabic_role_of(claim, matches)
+    claim_role = _english_role if not ARABIC_WORD.search(claim) else _arabic_role_of(claim, matches, names)
     cited_words = [fold(word) for word in ARABIC_WORD.findall(cited)]
     for name in names:
         role = claim_role(claim, name)
@@ -59,11 +62,11 @@ def _english_role(claim: str, name: str) -> str | None:
     return _ENGLISH_ROLES.get(found.group(1).lower()) if found else None
 
 
-def _arabic_role_of(claim: str, matches: Matches) -> Callable[[str, str], str | None]:
+def _arabic_role_of(claim: str, matches: Matches, names: Sequence[str]) -> Callable[[str, str], str | None]:
     words = [fold(word) for word in ARABIC_WORD.findall(claim)]
 
     def role(_: str, name: str) -> str | None:
-        roles = _arabic_roles(words, name, matches)
+        roles = _arabic_roles(words, name, matches, names)
         return next(iter(roles)) if len(roles) == 1 else None
 
     return role
@@ -83,6 +86,14 @@ def _arabic_roles(words: Sequence[str], name: str, matches: Matches, names: Sequ
             before -= 1
         if before >= 0 and words[before] in _ARABIC_ROLES:
             roles.add(_ARABIC_ROLES[words[before]])
+        if position > 0 and ({words[position - 1]} | without_prefix(words[position - 1])) & _DELIVERING:
+            roles.add("to")  # the first object of "delivering" is who receives: بتسليم كازاخستان منظومات
+        if (
+            position > 1
+            and words[position - 2] in _DELIVERED
+            and any(matches(n, words[position - 1]) for n in names if n != name)
+        ):
+            roles.add("to")  # verb, subject, receiver: سلمت روسيا كازاخستان المنظومات
     return roles
 
 

@@ -125,3 +125,15 @@ def test_a_name_leading_something_qualifies_it():
     )
     swapped = "US fights terrorism, unlike the Russia-led coalition."
     assert crossed_heads(swapped, names, source, word_spells, aligner) == ("Russia", "US")
+
+
+def test_who_receives_what_is_delivered_is_a_role():
+    # The first object of "delivering" (تسليم, إمداد, تزويد) and the second name after "سلمت" receive it.
+    source = "وأفاد شويغو بأن روسيا نفذت التزاماتها التعاقدية بتسليم كازاخستان منظومات إس-300."
+    names = ["Russia", "Kazakhstan"]
+    assert swapped_roles("Russia delivered S-300 systems to Kazakhstan.", names, source, sounds_alike) is None
+    swapped = "S-300 systems were delivered to Russia by Kazakhstan."
+    assert swapped_roles(swapped, names, source, sounds_alike) == ("Russia", "Kazakhstan")
+    names = ["روسيا", "كازاخستان"]
+    assert swapped_roles("سلمت روسيا كازاخستان منظومات إس-300.", names, source, arabic) is None
+    assert swapped_roles("سلمت كازاخستان روسيا منظومات إس-300.", names, source, arabic) == ("روسيا", "كازاخستان")
