@@ -12,12 +12,17 @@ def arabic(name: str, word: str) -> bool:
     return same_places(name, word) or has_name(word, name)
 
 
+def swap_found(check, faithful: str, swapped: str, *context):
+    """What ``check`` finds in the swapped claim, once it has found nothing in the faithful one."""
+    assert check(faithful, *context) is None
+    return check(swapped, *context)
+
+
 def test_an_english_claim_swapping_the_place_and_the_user_is_caught():
     names = ["Russia", "Kazakhstan"]
     faithful = "The two sides will conclude protocols on Russia's use of test ranges in Kazakhstan."
-    assert swapped_roles(faithful, names, SOURCE, sounds_alike) is None
     swapped = "The two sides will conclude protocols on Kazakhstan's use of test ranges in Russia."
-    assert swapped_roles(swapped, names, SOURCE, sounds_alike) == ("Russia", "Kazakhstan")
+    assert swap_found(swapped_roles, faithful, swapped, names, SOURCE, sounds_alike) == ("Russia", "Kazakhstan")
 
 
 def test_an_arabic_claim_is_read_with_the_same_prepositions():
@@ -53,9 +58,8 @@ REQUEST = "مشيرا إلى أن عمليات سلاح الجو الروسي ف
 def test_an_arabic_claim_putting_the_sources_words_beside_the_other_name_is_caught():
     names = ["شويغو", "بيكتانوف"]
     faithful = "وقع شويغو برنامج الشراكة مع بيكتانوف الذي يزور موسكو لأول مرة."
-    assert crossed_neighbours(faithful, names, PARTNERSHIP, arabic) is None
     swapped = "وقع بيكتانوف برنامج الشراكة مع شويغو الذي يزور موسكو لأول مرة."
-    assert crossed_neighbours(swapped, names, PARTNERSHIP, arabic) == ("شويغو", "بيكتانوف")
+    assert swap_found(crossed_neighbours, faithful, swapped, names, PARTNERSHIP, arabic) == ("شويغو", "بيكتانوف")
     # The subject of an unmarked verb: بطلب belongs beside Syria, عمليات beside Russia (its adjective الروسي).
     names = ["روسيا", "سورية"]
     assert crossed_neighbours("العمليات التي تنفذها روسيا تتم بطلب من سورية.", names, REQUEST, arabic) is None
@@ -79,9 +83,8 @@ def test_an_english_claim_making_a_name_qualify_what_another_qualifies_in_the_so
     aligner = DictionaryAligner({"request": {"بطلب"}, "operations": {"عمليات"}})
     names = ["Russia", "Syria"]
     faithful = "Russia's operations comply with international law because they come at the request of Syria."
-    assert crossed_heads(faithful, names, source, sounds_alike, aligner) is None
     swapped = "Syria's operations comply with international law because they come at the request of Russia."
-    assert crossed_heads(swapped, names, source, sounds_alike, aligner) == ("Russia", "Syria")
+    assert swap_found(crossed_heads, faithful, swapped, names, source, sounds_alike, aligner) == ("Russia", "Syria")
     # Without a word the aligner can match, nothing is decided.
     assert crossed_heads(swapped, names, source, sounds_alike, DictionaryAligner({})) is None
 
@@ -101,18 +104,19 @@ def test_a_relative_clause_belongs_to_the_name_it_follows():
     aligner = DictionaryAligner({"visiting": {"يزور"}, "programme": {"برنامج"}})
     names = ["Shoigu", "Bektanov"]
     faithful = "Bektanov, who was visiting Moscow for the first time, signed the programme with Shoigu."
-    assert crossed_heads(faithful, names, PARTNERSHIP, sounds_alike, aligner) is None
     swapped = "Shoigu, who was visiting Moscow for the first time, signed the programme with Bektanov."
-    assert crossed_heads(swapped, names, PARTNERSHIP, sounds_alike, aligner) == ("Shoigu", "Bektanov")
+    assert swap_found(crossed_heads, faithful, swapped, names, PARTNERSHIP, sounds_alike, aligner) == (
+        "Shoigu",
+        "Bektanov",
+    )
 
 
 def test_a_preposition_reaches_its_name_over_a_title_and_another_names_adjective():
     source = "وفي لقائه مع نظيره الكازاخستاني إيمانغالي تاسمغامبيتوف أشار شويغو إلى أن النظام الموحد أمر واقع."
     names = ["Imangali", "Tasmagambetov", "Kazakhstan", "Shoigu"]
     faithful = "In a meeting with Imangali Tasmagambetov, his counterpart from Kazakhstan, Shoigu said it is a fact."
-    assert swapped_roles(faithful, names, source, sounds_alike) is None
     swapped = "In a meeting with Shoigu, his counterpart from Kazakhstan, Imangali Tasmagambetov said it is a fact."
-    assert swapped_roles(swapped, names, source, sounds_alike) == ("Shoigu", "Imangali")
+    assert swap_found(swapped_roles, faithful, swapped, names, source, sounds_alike) == ("Shoigu", "Imangali")
 
 
 def test_a_name_leading_something_qualifies_it():
