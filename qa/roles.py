@@ -3,26 +3,28 @@
 A claim that swaps two names of its source ("the test sites of Kazakhstan in Russia" for "Russia's test sites in
 Kazakhstan") keeps every word the source has, so the name and similarity checks pass it. Where the claim marks a
 name with a role ("in", "to", "with", "from"; في، إلى، مع، من) and the cited sentence gives that role to
-another name of the claim, and not to this one, the roles are swapped. Subjects and objects carry no such mark;
-between two Arabic texts the words around each name stand in for it (``crossed_neighbours``). Across scripts
-unmarked roles are not compared ("Kazakhstan handed Russia …" against "سلمت روسيا كازاخستان …"), and neither
-are two Arabic names with the same neighbours on both sides.
+another name of the claim, and not to this one, the roles are swapped. Who receives what is delivered is a role
+too (بتسليم كازاخستان, سلمت روسيا كازاخستان). Across scripts a word aligner also compares what each name
+qualifies ("Syria's operations" against بطلب سوري: ``crossed_heads``). Subjects and objects otherwise carry no
+mark ("Kazakhstan had fulfilled its obligations" against "روسيا نفذت التزاماتها"): they are not compared. The
+words around each name were tried as stand-ins between Arabic texts and dropped: a paraphrase that names two
+ministers in the other order ("وزير الدفاع الأرميني … ونظيره الروسي") puts the same words beside the other name.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from itertools import combinations
 
 from dalil.index.embedders.word_aligner import WordAligner
 from dalil.index.normalize import fold
 from dalil.index.stopwords import ENGLISH_STOPWORDS
-from dalil.qa.names import ARABIC_WORD, without_ending, without_prefix
+from dalil.qa.names import ARABIC_WORD, without_prefix
 
 Matches = Callable[[str, str], bool]  # (name, word of an Arabic text) -> whether the word is that name
 
 _ENGLISH_ROLES = {"in": "in", "at": "in", "inside": "in", "to": "to", "into": "to", "with": "with", "from": "from"}
+_PLACE_NOUNS = frozenset("city town village region province capital district republic".split())
 _ARABIC_ROLES = {
     fold(word): role for word, role in {"في": "in", "إلى": "to", "الى": "to", "مع": "with", "من": "from"}.items()
 }
@@ -58,8 +60,12 @@ def swapped_roles(claim: str, names: Sequence[str], cited: str, matches: Matches
 
 
 def _english_role(claim: str, name: str) -> str | None:
-    found = re.search(rf"(\w+)\s+(?:the\s+)?{re.escape(name)}\b", claim)
-    return _ENGLISH_ROLES.get(found.group(1).lower()) if found else None
+    found = re.search(rf"(\w+)\s+(?:the\s+)?{re.escape(name)}\b(?!-)(\s+\w+)?", claim)
+    if found is None or claim[: found.start()].lower().endswith(("according ", "due ", "thanks ")):
+        return None  # "according to Kremlin sources": no role of the Kremlin's
+    if found.group(2) and found.group(2).strip().lower() in _PLACE_NOUNS:
+        return None  # "in the Kazakh city of Burabay": the role is Burabay's
+    return _ENGLISH_ROLES.get(found.group(1).lower())
 
 
 def _arabic_role_of(claim: str, matches: Matches, names: Sequence[str]) -> Callable[[str, str], str | None]:
@@ -97,9 +103,7 @@ def _arabic_roles(words: Sequence[str], name: str, matches: Matches, names: Sequ
     return roles
 
 
-# A name's neighbours: the nearest word on each side within this many words that is neither a name nor a
-# function word (reporting verbs included: they say nothing of who did what).
-NEIGHBOUR_REACH = 2
+# Words that tell nothing of a role (reporting verbs included: they say nothing of who did what).
 FUNCTION_WORDS = frozenset(
     fold(word)
     for word in (
@@ -107,56 +111,6 @@ FUNCTION_WORDS = frozenset(
         "بعد قبل عند حول ضمن خلال وفق بحسب حسب قال وقال وأن بأن"
     ).split()
 )
-_ENDINGS = ("ين", "ون", "ات", "ية", "ة", "ه", "ها", "هم", "نا")
-
-
-def crossed_neighbours(claim: str, names: Sequence[str], cited: str, matches: Matches) -> tuple[str, str] | None:
-    """Two names of an Arabic claim whose neighbours the Arabic cited sentence puts beside the other name.
-
-    Subjects and objects carry no mark, but the words around a name do: "العمليات التي تنفذها سورية … بطلب من
-    روسيا" over "عمليات سلاح الجو الروسي … بطلب سوري" puts بطلب beside Russia, where the source has it beside
-    Syria. A pair is swapped when more of the claim's neighbours of the two names are the other name's
-    neighbours in the source than the same name's (words compared without clitics and endings)."""
-    claim_words = [fold(word) for word in ARABIC_WORD.findall(claim)]
-    cited_words = [fold(word) for word in ARABIC_WORD.findall(cited)]
-
-    def telling(word: str) -> bool:
-        return _telling(word, names, matches)
-
-    def neighbours(words: list[str], name: str) -> list[frozenset[str]]:
-        found = []
-        for position, word in enumerate(words):
-            if not matches(name, word):
-                continue
-            for side in (
-                range(position - 1, position - NEIGHBOUR_REACH - 1, -1),
-                range(position + 1, position + NEIGHBOUR_REACH + 1),
-            ):
-                nearest = next((i for i in side if 0 <= i < len(words) and telling(words[i])), None)
-                if nearest is not None:
-                    found.append(_stems(words[nearest]))
-        return found
-
-    for first, second in combinations(names, 2):
-        cited_first, cited_second = neighbours(cited_words, first), neighbours(cited_words, second)
-        if not cited_first or not cited_second:
-            continue
-        claim_first, claim_second = neighbours(claim_words, first), neighbours(claim_words, second)
-        straight = _shared(claim_first, cited_first) + _shared(claim_second, cited_second)
-        crossed = _shared(claim_first, cited_second) + _shared(claim_second, cited_first)
-        if crossed > straight:
-            return first, second
-    return None
-
-
-def _stems(word: str) -> frozenset[str]:
-    stems = {word} | without_prefix(word)
-    return frozenset(stems | without_ending(stems, _ENDINGS))
-
-
-def _shared(words: Sequence[frozenset[str]], others: Sequence[frozenset[str]]) -> int:
-    """How many of ``words`` are among ``others`` (each word a set of its stems)."""
-    return sum(any(word & other for other in others) for word in words)
 
 
 # Across scripts a word aligner compares what each name qualifies: an English head word matches an Arabic word at

@@ -27,7 +27,7 @@ from dalil.qa.claims import (
 )
 from dalil.qa.names import ArabicSpellings, known_long_names, long_name_words, word_spells
 from dalil.qa.polarity import negation_cues
-from dalil.qa.roles import crossed_heads, crossed_neighbours, swapped_roles
+from dalil.qa.roles import crossed_heads, swapped_roles
 from dalil.qa.speakers import another_speaker
 
 __all__ = [
@@ -289,9 +289,9 @@ def check_claim(
        sentences (``qa.arabic_names.arabic_places``), and so are the organisations and the people and towns the
        sources name after a title (``qa.arabic_names``).
     4b. Where it marks a name's role with a preposition (in, to, with, from; في، إلى، مع، من), an Arabic cited
-       sentence does not give that role to another of its names instead; an Arabic claim does not put beside a
-       name the words its cited sentence puts beside another; with a word ``aligner``, an English claim does not
-       make a name qualify what the Arabic sentence has another name qualify (``qa.roles``).
+       sentence does not give that role to another of its names instead; with a word ``aligner``, an English
+       claim does not make a name qualify what the Arabic sentence has another name qualify (``qa.roles``); and
+       its speaker is the cited sentence's (``qa.speakers``).
     4c. It has no more negation or cancellation cues ("did not", "لم", "cancelled") than a cited sentence
        (``qa.polarity``).
     5. Its words are supported: in the same script, by the share of its search terms found in the cited
@@ -392,9 +392,7 @@ def _swapped_roles(
         organisations = [form for form in arabic_organisations(claim.text) if " " not in form]
         names = [*arabic_places(claim.text), *named_in(claim.text, people), *organisations]
         matches = _same_arabic_name
-        pair = swapped_roles(claim.text, names, cited_text, matches) or crossed_neighbours(
-            claim.text, names, cited_text, matches
-        )
+        pair = swapped_roles(claim.text, names, cited_text, matches)
         # The cited sentence's own names may be its speaker too (وذكرت وكالة تاس).
         cited_organisations = [form for form in arabic_organisations(cited_text) if " " not in form]
         speakers = [*arabic_places(cited_text), *named_in(cited_text, people), *cited_organisations]
