@@ -4,14 +4,14 @@
 
 The faithful claims are English renderings and Arabic paraphrases of demo-corpus sentences, each with its source
 (`bench/data/faithful_claims.jsonl`, the set the checks were built on; `fresh_claims.jsonl` and
-`held_out_claims.jsonl`, written by two other writers once they were done). From each, `dalil.testing.adversarial` makes a negated, a cancelled, a
-number-changed, a month-changed, an entity-swapped, a subject/object-swapped and a place-changed claim where its
-rule applies. Two more kinds: the claim citing the next sentence of its article instead of its own, and an
-invented translation (an English claim about another sentence of the article, given as this sentence's
-translation; translations are checked as claims). Every claim is checked as the LLM backend checks it: every
-sentence of the demo index is a numbered source, similarity from the embedder. Prints, per kind and language,
-how many claims were made and the share removed (for faithful claims: wrongly removed). Needs the demo index
-(`make index`).
+`held_out_claims.jsonl`, written by two other writers once they were done). From each,
+`dalil.testing.adversarial` makes a negated, a cancelled, a number-changed, a month-changed, an entity-swapped,
+a subject/object-swapped and a place-changed claim where its rule applies. Two more kinds: the claim citing the
+next sentence of its article instead of its own, and an invented translation (an English claim about another
+sentence of the article, given as this sentence's translation; translations are checked as claims). Every claim
+is checked as the LLM backend checks it: every sentence of the demo index is a numbered source, similarity from
+the embedder, words from the word aligner. Prints, per kind and language, how many claims were made and the
+share removed (for faithful claims: wrongly removed). Needs the demo index (`make index`).
 """
 
 from __future__ import annotations
