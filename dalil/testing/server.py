@@ -10,10 +10,11 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def serving(app, port: int | None = None, start_timeout_s: float = 20.0, **options) -> Iterator[str]:
+def serving(app, port: int | None = None, start_timeout_s: float = 60.0, **options) -> Iterator[str]:
     """Serve ``app`` on 127.0.0.1 (a free port unless given) in a thread; yields its base URL, stops on exit.
 
-    ``options`` go to ``uvicorn.Config`` (e.g. the service's ``server_options``)."""
+    ``options`` go to ``uvicorn.Config`` (e.g. the service's ``server_options``). Start-up loads and warms the
+    models, which on two busy cores can take well over the usual few seconds: the limit is generous."""
     import uvicorn
 
     if port is None:
@@ -23,9 +24,11 @@ def serving(app, port: int | None = None, start_timeout_s: float = 20.0, **optio
     thread.start()
     deadline = time.monotonic() + start_timeout_s
     while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
+        if not thread.is_alive():
+            raise RuntimeError(f"the service on 127.0.0.1:{port} stopped while starting (see the log above)")
+        if time.monotonic() > deadline:
             server.should_exit = True
-            raise RuntimeError(f"the service did not start on 127.0.0.1:{port}")
+            raise RuntimeError(f"the service did not start on 127.0.0.1:{port} within {start_timeout_s:.0f} s")
         time.sleep(0.05)
     try:
         yield f"http://127.0.0.1:{port}"
