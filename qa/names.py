@@ -102,6 +102,7 @@ ARABIC_FORM = {
 }
 _NAME_RUN = re.compile(r"[A-Z][\w’'-]*(?:(?:\s+|\s+(?:of|for|the)\s+)[A-Z][\w’'-]*)*")
 _REPEATS = re.compile(r"(.)\1+")
+_POSSESSIVE = re.compile(r"['’]s\b")
 
 
 def latin_sounds(name: str) -> str:
@@ -183,7 +184,8 @@ def latin_names(question: str) -> list[str]:
 def long_name_words(text: str) -> set[str]:
     """Words of the longer names in ``text`` ("Collective Security Treaty Organization"): translated, not spelled
     by sound."""
-    return {word for run in _NAME_RUN.findall(text) if len(words := run.split()) >= LONG_NAME for word in words}
+    runs = (_POSSESSIVE.sub("", run).split() for run in _NAME_RUN.findall(text))
+    return {word for words in runs if len(words) >= LONG_NAME for word in words}
 
 
 def known_long_names(text: str) -> list[str]:

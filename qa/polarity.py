@@ -24,6 +24,8 @@ _ARABIC = frozenset(
 # "ما" is also "what"/"which": only as the first word ("ما وقع ..." = "did not sign").
 _ARABIC_FIRST_ONLY = frozenset({"ما"})
 _ARABIC_NOT_NEGATION = {("لا", "سيما"), ("لا", "بد"), ("لم", "نقل")}  # "especially", "must", "(if) not to say"
+# "إن لم يكن" / "إن لم تكن" ("if not", as in "serious, if not decisive"): a hedge, not a denial.
+_ARABIC_HEDGE = frozenset({"يكن", "تكن", "نقل"})
 # ("won't" and "don't" are left out: "won" and "don" are also a verb and a name.)
 _PROCLITICS = "وفبلك"
 _ENGLISH = frozenset(
@@ -43,6 +45,8 @@ def negation_cues(text: str) -> int:
     words = tokenize(text)
     found = 0
     for position, word in enumerate(words):
+        if word == "not" and position > 0 and words[position - 1] == "if":
+            continue  # "a serious, if not decisive, contribution": a hedge, not a denial
         found += word in _ENGLISH or _arabic_cue(words, position)
     return found
 
@@ -56,6 +60,8 @@ def _arabic_cue(words: list[str], position: int) -> bool:
         if form in _ARABIC_FIRST_ONLY and (position > 0 or form != word):  # "كما" is "as", not "ك" + "ما"
             continue
         if word == "كلا":  # "كلا من" is "both", not "ك" + "لا"
+            continue
+        if form == "لم" and following in _ARABIC_HEDGE and position > 0 and words[position - 1] in ("ان", "إن"):
             continue
         return True
     return False

@@ -44,7 +44,7 @@ def swapped_roles(claim: str, names: Sequence[str], cited: str, matches: Matches
     ``claim`` is English or Arabic; ``cited`` is Arabic; ``matches`` says whether a word of an Arabic text is
     one of the names."""
     claim_role = _english_role if not ARABIC_WORD.search(claim) else _arabic_role_of(claim, matches, names)
-    cited_words = [fold(word) for word in ARABIC_WORD.findall(cited)]
+    cited_words = ARABIC_WORD.findall(cited)
     for name in names:
         role = claim_role(claim, name)
         if role is None or role in _arabic_roles(cited_words, name, matches, names):
@@ -60,16 +60,19 @@ def swapped_roles(claim: str, names: Sequence[str], cited: str, matches: Matches
 
 
 def _english_role(claim: str, name: str) -> str | None:
-    found = re.search(rf"(\w+)\s+(?:the\s+)?{re.escape(name)}\b(?!-)(\s+\w+)?", claim)
+    found = re.search(rf"(\w+)\s+(the\s+)?{re.escape(name)}\b(?!-)(\s+\w+)?", claim)
     if found is None or claim[: found.start()].lower().endswith(("according ", "due ", "thanks ")):
         return None  # "according to Kremlin sources": no role of the Kremlin's
-    if found.group(2) and found.group(2).strip().lower() in _PLACE_NOUNS:
-        return None  # "in the Kazakh city of Burabay": the role is Burabay's
+    following = (found.group(3) or "").strip()
+    if following.lower() in _PLACE_NOUNS or (
+        found.group(2) and following[:1].islower() and following not in ENGLISH_STOPWORDS
+    ):
+        return None  # "in the Kazakh city of Burabay", "at the CIS leaders' meeting": the name only qualifies a noun
     return _ENGLISH_ROLES.get(found.group(1).lower())
 
 
 def _arabic_role_of(claim: str, matches: Matches, names: Sequence[str]) -> Callable[[str, str], str | None]:
-    words = [fold(word) for word in ARABIC_WORD.findall(claim)]
+    words = ARABIC_WORD.findall(claim)
 
     def role(_: str, name: str) -> str | None:
         roles = _arabic_roles(words, name, matches, names)
@@ -80,7 +83,9 @@ def _arabic_role_of(claim: str, matches: Matches, names: Sequence[str]) -> Calla
 
 def _arabic_roles(words: Sequence[str], name: str, matches: Matches, names: Sequence[str] = ()) -> set[str]:
     """The roles the prepositions before each occurrence of ``name`` give it: في → in, إلى or a leading ل → to…
-    (over titles and the other ``names`` standing between)."""
+    (over titles and the other ``names`` standing between). ``words`` as written: names are matched on them,
+    the words that mark roles after ``fold``."""
+    folded = [fold(word) for word in words]
     roles = set()
     for position, word in enumerate(words):
         if not matches(name, word):
@@ -88,15 +93,15 @@ def _arabic_roles(words: Sequence[str], name: str, matches: Matches, names: Sequ
         if word.startswith("ل") and len(word) > 3 and matches(name, word[1:]):
             roles.add("to")
         before = position - 1
-        while before >= 0 and (words[before] in _TRANSPARENT or any(matches(n, words[before]) for n in names)):
+        while before >= 0 and (folded[before] in _TRANSPARENT or any(matches(n, words[before]) for n in names)):
             before -= 1
-        if before >= 0 and words[before] in _ARABIC_ROLES:
-            roles.add(_ARABIC_ROLES[words[before]])
-        if position > 0 and ({words[position - 1]} | without_prefix(words[position - 1])) & _DELIVERING:
+        if before >= 0 and folded[before] in _ARABIC_ROLES:
+            roles.add(_ARABIC_ROLES[folded[before]])
+        if position > 0 and ({folded[position - 1]} | without_prefix(folded[position - 1])) & _DELIVERING:
             roles.add("to")  # the first object of "delivering" is who receives: بتسليم كازاخستان منظومات
         if (
             position > 1
-            and words[position - 2] in _DELIVERED
+            and folded[position - 2] in _DELIVERED
             and any(matches(n, words[position - 1]) for n in names if n != name)
         ):
             roles.add("to")  # verb, subject, receiver: سلمت روسيا كازاخستان المنظومات
@@ -129,17 +134,34 @@ def crossed_heads(
 ) -> tuple[str, str] | None:
     """Two names of an English claim where what the claim says one qualifies ("Syria's operations", "the request
     of Russia", "his counterpart from Kazakhstan") is what the Arabic cited sentence's words before the other
-    qualify (بطلب سوري, نظيره الكازاخستاني), and not what its own do."""
+    qualify (بطلب سوري, نظيره الكازاخستاني), and not what its own do. Two names the sentence joins with و share
+    what comes before them ("وزيري الدفاع في روسيا الاتحادية وجمهورية كازاخستان"), not a relative clause after."""
     cited_heads = {name: _arabic_heads(cited, name, names, matches) for name in names}
     for name in names:
-        heads, own = _english_heads(claim, name), cited_heads[name]
-        if not heads or not own or aligner.best_matches(heads, own).max() >= OWN_HEAD:
+        heads, (before, after) = _english_heads(claim, name), cited_heads[name]
+        if not heads or not before + after or aligner.best_matches(heads, before + after).max() >= OWN_HEAD:
             continue
         for other in names:
-            theirs = cited_heads[other]
-            if other != name and theirs and aligner.best_matches(heads, theirs).max() >= HEAD_MATCH:
+            if other == name:
+                continue
+            theirs_before, theirs_after = cited_heads[other]
+            theirs = theirs_after if _coordinated(cited, name, other, matches) else theirs_before + theirs_after
+            if theirs and aligner.best_matches(heads, theirs).max() >= HEAD_MATCH:
                 return name, other
     return None
+
+
+def _coordinated(cited: str, first: str, second: str, matches: Matches) -> bool:
+    """Whether the Arabic text joins the two names with و, the later one at most three words on and right after
+    the و (وكازاخستان, وجمهورية كازاخستان)."""
+    words = ARABIC_WORD.findall(cited)
+    at = {name: [i for i, word in enumerate(words) if matches(name, word)] for name in (first, second)}
+    return any(
+        0 < later - earlier <= 3 and (words[later].startswith("و") or words[later - 1].startswith("و"))
+        for i in at[first]
+        for j in at[second]
+        for earlier, later in [sorted((i, j))]
+    )
 
 
 def _english_heads(claim: str, name: str) -> list[str]:
@@ -163,19 +185,19 @@ def _may_be_head(token: str) -> bool:
     return token[0].islower() and token not in _NOT_HEADS
 
 
-def _arabic_heads(cited: str, name: str, names: Sequence[str], matches: Matches) -> list[str]:
+def _arabic_heads(cited: str, name: str, names: Sequence[str], matches: Matches) -> tuple[list[str], list[str]]:
     """The words before each occurrence of a name in an Arabic sentence, which its adjective or genitive
     qualifies (مواقع الاختبار الروسية, بطلب سوري): the last two within three words, neither names nor function
-    words; and the verb of a relative clause right after it (بيكتانوف، الذي يزور)."""
+    words; and apart, the verb of a relative clause right after it (بيكتانوف، الذي يزور)."""
     words = ARABIC_WORD.findall(cited)
-    heads = []
+    before, after = [], []
     for position, word in enumerate(words):
         if matches(name, word):
-            before = [w for w in reversed(words[max(0, position - 3) : position]) if _telling(w, names, matches)]
-            heads += before[:2]
+            preceding = [w for w in reversed(words[max(0, position - 3) : position]) if _telling(w, names, matches)]
+            before += preceding[:2]
             if fold("".join(words[position + 1 : position + 2])) in _RELATIVES:
-                heads += [w for w in words[position + 2 : position + 4] if _telling(w, names, matches)][:1]
-    return heads
+                after += [w for w in words[position + 2 : position + 4] if _telling(w, names, matches)][:1]
+    return before, after
 
 
 def _telling(word: str, names: Sequence[str], matches: Matches) -> bool:

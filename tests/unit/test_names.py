@@ -2,7 +2,7 @@
 
 import pytest
 
-from dalil.qa.names import ArabicSpellings, latin_names, sounds_alike
+from dalil.qa.names import ArabicSpellings, known_long_names, latin_names, long_name_words, sounds_alike
 
 SAME = [
     ("Shoigu", "شويغو"), ("Balkhash", "بالخاش"), ("Kovalchuk", "كوفالتشوك"), ("Kazakhstan", "كازاخستان"),
@@ -53,3 +53,8 @@ def test_an_acronym_is_found_by_its_usual_arabic_forms():
     spellings = ArabicSpellings("اجتمع وزراء دفاع رابطة الدول المستقلة وممثلو حلف شمال الأطلسي")
     assert spellings.spells("CIS") and spellings.spells("NATO")
     assert not spellings.spells("CSTO") and not spellings.spells("XYZ")
+
+
+def test_a_long_names_words_are_known_with_a_possessive_too():
+    text = "Medvedev opened the meeting of the Collective Security Treaty Organization's heads of state."
+    assert "Organization" in long_name_words(text) and known_long_names(text) == ["CSTO"]

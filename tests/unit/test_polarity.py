@@ -24,6 +24,7 @@ def check(text: str, *markers: int):
         "Medvedev did not hold any Russia-NATO Council talks in Lisbon [1].",  # the examples
         "He cancelled the talks and stayed in Moscow.",
         "لم يوقع الوزيران اتفاق الدفاع الجوي.",
+        "لم يكن الاتفاق حاسما.",  # "was not": a denial, where "إن لم يكن" is a hedge
         "ولن يوقع أحد.",
         "نفت الوزارة الخبر.",
         "ألغى الوزير الاتفاق.",
@@ -46,6 +47,8 @@ def test_negation_and_cancellation_cues(text):
         "كما وافق الوزيران على خطة تعاون.",  # "as well", not "ك" + "ما"
         "يضم الاتحاد كلا من روسيا وبيلاروس.",  # "both", not "ك" + "لا"
         "مساهمة جدية إن لم نقل حاسمة.",  # "if not to say"
+        "مساهمة جدية، إن لم تكن حاسمة.",  # "if not", a hedge
+        "a serious, if not decisive, contribution",
         "He won the election and noted the results.",
         "Russia delivered the systems to Kazakhstan.",
     ],

@@ -123,6 +123,24 @@ def test_according_to_and_a_name_used_as_an_adjective_mark_no_role():
     source = "وأشارت مصادر الكرملين إلى أن ميدفيديف أجرى مباحثات في لشبونة وأن الناتو لا يمثل تهديدا لروسيا."
     claim = "According to Kremlin sources, Medvedev held talks in Lisbon and NATO is no threat to Russia."
     assert swapped_roles(claim, ["Kremlin", "Medvedev", "Lisbon", "Russia"], source, sounds_alike) is None
-    source = "وتم التوقيع خلال الاجتماع المقام في مدينة باراباي الكازاخية على وثيقتين."
+    source = "وتم التوقيع خلال اجتماع قادة الرابطة المقام في مدينة باراباي الكازاخية على وثيقتين."
     claim = "Two documents were signed at the meeting in the Kazakh city of Burabay."
     assert swapped_roles(claim, ["Kazakh", "Burabay"], source, sounds_alike) is None
+    claim = "At the CIS leaders' meeting two documents were signed; Burabay hosted it."
+    assert swapped_roles(claim, ["CIS", "Burabay"], source, word_spells) is None
+
+
+def test_names_joined_by_wa_share_what_comes_before_them():
+    source = "تم توقيع البرنامج من قبل وزيري الدفاع في روسيا الاتحادية وجمهورية كازاخستان، سيرغي شويغو ومورات بيكتانوف."
+    aligner = DictionaryAligner({"defence": {"الدفاع"}, "minister": {"وزيري"}})
+    claim = "Russia's defence minister Shoigu and Kazakhstan's defence minister Bektanov signed the programme."
+    assert crossed_heads(claim, ["Russia", "Kazakhstan"], source, sounds_alike, aligner) is None
+
+
+def test_a_name_ending_in_ta_marbuta_keeps_its_role():
+    source = (
+        "ودعا بوتين الأطراف المعنية بحل الأزمة في سورية إلى التعاون في الإطار الذي وضعته روسيا وإيران والاتصال "
+        "بمركز البيانات في بغداد."
+    )
+    claim = "Putin urged those resolving the crisis in Syria to cooperate within the framework of the Baghdad centre."
+    assert swapped_roles(claim, ["Syria", "Russia", "Iran", "Baghdad"], source, sounds_alike) is None
