@@ -25,7 +25,7 @@ _ARABIC = frozenset(
 _ARABIC_FIRST_ONLY = frozenset({"ما"})
 _ARABIC_NOT_NEGATION = {("لا", "سيما"), ("لا", "بد"), ("لم", "نقل")}  # "especially", "must", "(if) not to say"
 # "إن لم يكن" / "إن لم تكن" ("if not", as in "serious, if not decisive"): a hedge, not a denial.
-_ARABIC_HEDGE = frozenset({"يكن", "تكن", "نقل"})
+_ARABIC_HEDGE = frozenset({"يكن", "تكن"})
 # ("won't" and "don't" are left out: "won" and "don" are also a verb and a name.)
 _PROCLITICS = "وفبلك"
 _ENGLISH = frozenset(
@@ -61,7 +61,9 @@ def _arabic_cue(words: list[str], position: int) -> bool:
             continue
         if word == "كلا":  # "كلا من" is "both", not "ك" + "لا"
             continue
-        if form == "لم" and following in _ARABIC_HEDGE and position > 0 and words[position - 1] in ("ان", "إن"):
+        if (
+            form == "لم" and following in _ARABIC_HEDGE and position > 0 and words[position - 1] == "ان"
+        ):  # tokenize writes إن as ان
             continue
         return True
     return False

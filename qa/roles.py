@@ -44,17 +44,14 @@ def swapped_roles(claim: str, names: Sequence[str], cited: str, matches: Matches
     ``claim`` is English or Arabic; ``cited`` is Arabic; ``matches`` says whether a word of an Arabic text is
     one of the names."""
     claim_role = _english_role if not ARABIC_WORD.search(claim) else _arabic_role_of(claim, matches, names)
+    claim_roles = {name: claim_role(claim, name) for name in names}
     cited_words = ARABIC_WORD.findall(cited)
-    for name in names:
-        role = claim_role(claim, name)
-        if role is None or role in _arabic_roles(cited_words, name, matches, names):
+    cited_roles = {name: _arabic_roles(cited_words, name, matches, names) for name in names}
+    for name, role in claim_roles.items():
+        if role is None or role in cited_roles[name]:
             continue
         for other in names:
-            if (
-                other != name
-                and role in _arabic_roles(cited_words, other, matches, names)
-                and claim_role(claim, other) != role
-            ):
+            if other != name and role in cited_roles[other] and claim_roles[other] != role:
                 return name, other
     return None
 

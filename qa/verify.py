@@ -389,19 +389,22 @@ def _swapped_roles(
         )
     else:
         people = titled_names(tuple(source.text for source in sources.values()))
-        organisations = [form for form in arabic_organisations(claim.text) if " " not in form]
-        names = [*arabic_places(claim.text), *named_in(claim.text, people), *organisations]
+        names = _arabic_names(claim.text, people)
         matches = _same_arabic_name
         pair = swapped_roles(claim.text, names, cited_text, matches)
         # The cited sentence's own names may be its speaker too (وذكرت وكالة تاس).
-        cited_organisations = [form for form in arabic_organisations(cited_text) if " " not in form]
-        speakers = [*arabic_places(cited_text), *named_in(cited_text, people), *cited_organisations]
-        names = list(dict.fromkeys([*names, *speakers]))
+        names = list(dict.fromkeys([*names, *_arabic_names(cited_text, people)]))
     if pair:
         return f"the roles of {pair[0]} and {pair[1]} are the other way round in {_cited_label(cited)}"
     if said := another_speaker(claim.text, names, cited_text, matches):
         return f"{_cited_label(cited)} does not give these words to {said[0]}"
     return None
+
+
+def _arabic_names(text: str, people: frozenset[str]) -> list[str]:
+    """The single words of an Arabic text that name a place, one of ``people`` or an organisation (الناتو)."""
+    organisations = [form for form in arabic_organisations(text) if " " not in form]
+    return [*arabic_places(text), *named_in(text, people), *organisations]
 
 
 def _same_arabic_name(name: str, word: str) -> bool:
