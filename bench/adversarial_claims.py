@@ -3,8 +3,9 @@
     .venv/bin/python bench/adversarial_claims.py [--claims bench/data/fresh_claims.jsonl] [--show]
 
 The faithful claims are English renderings and Arabic paraphrases of demo-corpus sentences, each with its source
-(`bench/data/faithful_claims.jsonl`, the set the checks were built on; `fresh_claims.jsonl` and
-`held_out_claims.jsonl`, written by two other writers once they were done). From each,
+(`bench/data/faithful_claims.jsonl`, the set the checks were built on; `fresh_claims.jsonl`,
+`held_out_claims.jsonl` and `fourth_claims.jsonl`, each written by another writer who saw neither the checks nor
+the other sets). From each,
 `dalil.testing.adversarial` makes a negated, a cancelled, a number-changed, a month-changed, an entity-swapped,
 a subject/object-swapped and a place-changed claim where its rule applies. Two more kinds: the claim citing the
 next sentence of its article instead of its own, and an invented translation (an English claim about another

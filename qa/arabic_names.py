@@ -54,8 +54,20 @@ def same_places(place: str, text: str) -> bool:
     long_stems = {stem for stem in stems if len(stem) >= MIN_PLACE_STEM}
     # A short stem only with the article: الروس (the Russians) names روسيا, ترك (left) does not name تركيا.
     return any(
-        (stems if fold(word).startswith("ال") else long_stems) & _stems(word) for word in ARABIC_WORD.findall(text)
+        (stems if fold(word).startswith("ال") else long_stems) & _stems(word)
+        or _without_long_vowels(long_stems) & _without_long_vowels(_stems(word))
+        for word in ARABIC_WORD.findall(text)
     )
+
+
+def _without_long_vowels(stems: frozenset[str] | set[str]) -> set[str]:
+    """Stems without the long vowels inside them, where four letters stay: foreign names are written with and
+    without them (الأمريكية and الأميركية, أوزبكستان and أوزبكيستان)."""
+    bare = {stem[0] + stem[1:].translate(_LONG_VOWELS) for stem in stems}
+    return {stem for stem in bare if len(stem) >= MIN_PLACE_STEM}
+
+
+_LONG_VOWELS = str.maketrans("", "", "اوي")
 
 
 @lru_cache(maxsize=1)

@@ -11,6 +11,7 @@ forms. Translated names ("Security Council" is مجلس الأمن) are left to 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -99,6 +100,10 @@ ARABIC_FORM = {
     form: re.compile(rf"(?<!\w)(?:[وبلف]|ال|وال|بال|لل)?{re.escape(normalize(form))}(?!\w)")
     for forms in _ACRONYM_FORMS.values()
     for form in forms
+}
+# The acronyms each Arabic form stands for: أمريكية and أميركية are both the US.
+ACRONYMS_OF_FORM = {
+    form: frozenset(acronym for acronym, forms in _ACRONYM_FORMS.items() if form in forms) for form in ARABIC_FORM
 }
 _NAME_RUN = re.compile(r"[A-Z][\w’'-]*(?:(?:\s+|\s+(?:of|for|the)\s+)[A-Z][\w’'-]*)*")
 _REPEATS = re.compile(r"(.)\1+")
@@ -206,16 +211,59 @@ def word_spells(name: str, word: str) -> bool:
     return bool(({folded} | without_prefix(folded)) & firsts)
 
 
+@lru_cache(maxsize=1)
+def _country_words() -> dict[str, frozenset[str]]:
+    """CLDR's English name of each country (through babel) → the words of its Arabic name that tell it apart from
+    other countries', folded and without the article: "Saudi Arabia" → {سعوديه} (المملكة العربية السعودية, whose
+    first two words other countries share, as news shortens it), "United States" → {ولايات, متحده}, "Egypt" →
+    {مصر}. Arabic translates these names rather than spelling them by sound."""
+    from babel import Locale
+
+    english, arabic = Locale("en").territories, Locale("ar").territories
+    words = {
+        code: [fold(w).removeprefix("ال") for w in _PARENTHESES.sub("", name).split()]
+        for code, name in arabic.items()
+        if len(code) == 2 and code in english
+    }
+    shared = Counter(word for ws in words.values() for word in set(ws))
+    telling = {
+        _PARENTHESES.sub("", english[code]).strip(): frozenset([w for w in ws if shared[w] == 1] or ws)
+        for code, ws in words.items()
+    }
+    return telling | {variant: telling[name] for variant, name in _ENGLISH_VARIANTS.items()}
+
+
+_PARENTHESES = re.compile(r"\s*\([^)]*\)")
+# English names news still uses beside CLDR's.
+_ENGLISH_VARIANTS = {"Turkey": "Türkiye", "Czech Republic": "Czechia"}
+
+
+def is_country(name: str) -> bool:
+    """Whether ``name`` is a country's English name (CLDR's, or one news still uses: Turkey)."""
+    return name in _country_words()
+
+
+def country_names(text: str) -> list[str]:
+    """The countries of more than one word ``text`` names by CLDR's English names ("Saudi Arabia", "United Arab
+    Emirates"): one name each, not words to find one by one."""
+    return [name for name in _country_words() if " " in name and re.search(rf"\b{re.escape(name)}\b", text)]
+
+
 class ArabicSpellings:
-    """What an Arabic text spells, asked name by name: by sound, or for an acronym by its usual Arabic forms."""
+    """What an Arabic text spells, asked name by name: by sound, for an acronym by its usual Arabic forms, and for a
+    country by the words of its Arabic name."""
 
     def __init__(self, text: str) -> None:
         words = list(dict.fromkeys(ARABIC_WORD.findall(text)))
         # Pairs a name may be written as: نور سلطان, عبد الله, أبو ظبي.
         self.words = words + [a + b for a, b in zip(words, words[1:]) if len(a) <= SHORT_FIRST_WORD]
         self.folded = normalize(text)
+        self.bare = {form for word in words for form in {fold(word)} | without_prefix(fold(word))}
 
     def spells(self, name: str) -> bool:
         if name.isupper():
             return any(ARABIC_FORM[form].search(self.folded) for form in _ACRONYM_FORMS.get(name, ()))
-        return any(sounds_alike(name, word) for word in self.words)
+        country = _country_words().get(name)
+        if country and country <= self.bare:
+            return True
+        return " " not in name and any(sounds_alike(name, word) for word in self.words)

@@ -9,7 +9,9 @@ checked: Arabic "لا سيما" ("especially") and "غير" ("other than") make 
 
 from __future__ import annotations
 
-from dalil.index.normalize import tokenize
+from dalil.index.embedders.word_aligner import WordAligner
+from dalil.index.normalize import normalize, tokenize
+from dalil.index.stopwords import ARABIC_STOPWORDS, ENGLISH_STOPWORDS
 
 # Normalized forms (index.normalize: one alef, ى→ي, ة→ه, no diacritics), each also found after one proclitic
 # (و, ف, ب, ل, ك: "ولم", "فلا").
@@ -37,6 +39,16 @@ _ENGLISH = frozenset(
         "abandoned", "postponed", "halted",
     }
 )  # fmt: skip
+
+
+# How many words after a cue it bears on, and how close (by the word aligner) a claim's negated words must come
+# to a source's for the two negations to be one.
+NEGATED_REACH = 2
+NEGATED_MATCH = 0.5
+# Cues that are particles, not verbs: they bear on what follows, and match any other particle.
+_PARTICLES = frozenset({"not", "no", "never", "none", "nor", "neither", "nothing", "cannot", "لم", "لن", "لا", "ليس",
+                        "ليست", "لسنا", "لست", "ما", "عدم"})  # fmt: skip
+_FUNCTION_WORDS = frozenset(normalize(word) for word in ARABIC_STOPWORDS | ENGLISH_STOPWORDS) | _PARTICLES
 
 
 def negation_cues(text: str) -> int:
@@ -67,3 +79,30 @@ def _arabic_cue(words: list[str], position: int) -> bool:
             continue
         return True
     return False
+
+
+def negated_words(text: str, reach: int = NEGATED_REACH) -> list[list[str]]:
+    """For each negation or cancellation cue of ``text``, the words it bears on: the cue itself when it is a verb
+    ("cancelled", امتنعت) and the next ``reach`` words that are not function words ("did not hold the talks" →
+    hold, talks)."""
+    words = tokenize(text)
+    scopes = []
+    for position, word in enumerate(words):
+        if word == "not" and position > 0 and words[position - 1] == "if":
+            continue
+        if word in _ENGLISH or _arabic_cue(words, position):
+            following = [w for w in words[position + 1 :] if w not in _FUNCTION_WORDS][:reach]
+            scopes.append(([] if word in _PARTICLES else [word]) + following)
+    return scopes
+
+
+def unmatched_negation(claim: str, cited: str, aligner: WordAligner, threshold: float = NEGATED_MATCH) -> bool:
+    """Whether a negation of ``claim`` bears on words none of the cited sentence's negations bears on, by the word
+    aligner: "Medvedev never opened the meeting" over a source whose only negation is that NATO "لا يمثل تهديدا"
+    (does not pose a threat) denies what the source states, though both carry one cue."""
+    source_words = [word for scope in negated_words(cited) for word in scope]
+    if not source_words:
+        return False  # the count of cues decides (negation_cues)
+    return any(
+        scope and float(aligner.best_matches(scope, source_words).max()) < threshold for scope in negated_words(claim)
+    )

@@ -25,10 +25,18 @@ from dalil.qa.claims import (
     latin_name_keys,
     name_key,
 )
-from dalil.qa.names import ArabicSpellings, known_long_names, long_name_words, word_spells
-from dalil.qa.polarity import negation_cues
+from dalil.qa.names import (
+    ACRONYMS_OF_FORM,
+    ArabicSpellings,
+    country_names,
+    known_long_names,
+    long_name_words,
+    word_spells,
+)
+from dalil.qa.polarity import negation_cues, unmatched_negation
 from dalil.qa.roles import crossed_heads, swapped_roles
 from dalil.qa.speakers import another_speaker
+from dalil.qa.titles import titled_non_person
 
 __all__ = [
     "MARKER",
@@ -291,7 +299,8 @@ def check_claim(
     4b. Where it marks a name's role with a preposition (in, to, with, from; في، إلى، مع، من), an Arabic cited
        sentence does not give that role to another of its names instead; with a word ``aligner``, an English
        claim does not make a name qualify what the Arabic sentence has another name qualify (``qa.roles``); and
-       its speaker is the cited sentence's (``qa.speakers``).
+       its speaker is the cited sentence's (``qa.speakers``); and what follows a person's title in an English
+       claim is no country, city or organisation (``qa.titles``).
     4c. It has no more negation or cancellation cues ("did not", "لم", "cancelled") than a cited sentence
        (``qa.polarity``).
     5. Its words are supported: in the same script, by the share of its search terms found in the cited
@@ -327,8 +336,13 @@ def check_claim(
         return result(missing)
     if swapped := _swapped_roles(claim, cited, cited_texts, sources, aligner):
         return result(swapped)
+    if detect_language(claim.text) == "en" and (entity := titled_non_person(claim.text, _places_of(sources))):
+        return result(f"{entity} stands after a person's title, but it is not a person")
     if negation_cues(claim.text) > max(negation_cues(text) for text in cited_texts):
         return result(f"it has a negation or cancellation that {_cited_label(cited)} lacks")
+    if aligner and detect_language(claim.text) == "en" and not any(has_latin(text) for text in cited_texts):
+        if unmatched_negation(claim.text, " ".join(cited_texts), aligner):
+            return result(f"it denies something {_cited_label(cited)} does not deny")
     return result(_topical_reason(claim, cited, sources, similarity, rules), unchecked)
 
 
@@ -358,13 +372,21 @@ def _missing_names(
     cited_text = " ".join(cited_texts)
     if places := [place for place in arabic_places(claim.text) if not same_places(place, cited_text)]:
         return _missing("place", places, cited), None
-    cited_organisations = arabic_organisations(cited_text)
-    if organisations := [form for form in arabic_organisations(claim.text) if form not in cited_organisations]:
+    cited_organisations = {acronym for form in arabic_organisations(cited_text) for acronym in ACRONYMS_OF_FORM[form]}
+    if organisations := [
+        form for form in arabic_organisations(claim.text) if not ACRONYMS_OF_FORM[form] & cited_organisations
+    ]:
         return _missing("name", organisations, cited), None
     people = titled_names(tuple(source.text for source in sources.values()))
     if names := [name for name in named_in(claim.text, people) if not has_name(cited_text, name)]:
         return _missing("name", names, cited), None
     return None, unchecked
+
+
+def _places_of(sources: Mapping[int, Source]) -> Callable[[str], bool]:
+    """Whether a Latin name is a country or city the Arabic sources name."""
+    places = ArabicSpellings(" ".join(place for source in sources.values() for place in arabic_places(source.text)))
+    return places.spells
 
 
 def _swapped_roles(
@@ -414,15 +436,22 @@ def _same_arabic_name(name: str, word: str) -> bool:
 def _names_across_scripts(
     claim: Claim, latin: frozenset[str], cited_texts: Sequence[str], sources: Mapping[int, Source]
 ) -> tuple[list[str], list[str]]:
-    """A claim's Latin names against Arabic-only cited sentences, by sound (``qa.names``): those another source
-    spells but the cited sentences don't (another entity of the story: the claim is unfaithful), and those no
-    source spells (translated or unknown names: undecided). A capitalized word opening a sentence is a name when
-    a source spells it; a name with digits (S-300) was checked by its number, as Arabic writes its letters by
-    sound (إس-300)."""
+    """A claim's Latin names against Arabic-only cited sentences, by sound or as countries (``qa.names``): those
+    another source spells but the cited sentences don't (another entity of the story: the claim is unfaithful),
+    and those no source spells (translated or unknown names: undecided). A capitalized word opening a sentence is
+    a name when a source spells it; a name with digits (S-300) was checked by its number, as Arabic writes its
+    letters by sound (إس-300)."""
+    countries = country_names(claim.text)  # "Saudi Arabia" is one name, not "Saudi" and "Arabia"
+    in_countries = {word.lower() for country in countries for word in country.split()}
     names = [_as_written(name, claim.text) for name in sorted(latin) if not _DIGIT.search(name)]
-    translated = {word.lower() for word in long_name_words(claim.text)}
+    names = [name for name in names if name.lower() not in in_countries] + countries
+    translated = {word.lower() for word in long_name_words(claim.text)} - in_countries
     words = dict.fromkeys([*names, *capitalized_words(claim.text), *known_long_names(claim.text)])
-    candidates = [word for word in words if word.isalpha() and word.lower() not in translated]
+    candidates = [
+        word
+        for word in words
+        if word in countries or (word.isalpha() and word.lower() not in translated | in_countries)
+    ]
     cited = ArabicSpellings(" ".join(cited_texts))
     heard = [name for name in candidates if cited.spells(name)]
     everywhere = ArabicSpellings(" ".join(source.text for source in sources.values()))

@@ -10,6 +10,11 @@ def test_arabic_countries_and_cities_are_known_with_their_adjectives():
     assert not same_places("بغداد", "في موسكو") and not same_places("تركيا", "ترك الوزير القاعة")
 
 
+def test_a_place_is_the_same_written_with_or_without_a_long_vowel():
+    assert same_places("الأمريكية", "منظومات باتريوت الأميركية") and same_places("أوزبكستان", "مع أوزبكيستان")
+    assert not same_places("الأمريكية", "المنظومات الروسية") and not same_places("سوريا", "مع السرية")
+
+
 def test_names_are_the_words_the_sources_give_after_a_title():
     sources = (
         "وقع وزير الدفاع الروسي سيرغي شويغو ونظيره الأرميني سيران أوغانيان الاتفاق.",

@@ -2,7 +2,14 @@
 
 import pytest
 
-from dalil.qa.names import ArabicSpellings, known_long_names, latin_names, long_name_words, sounds_alike
+from dalil.qa.names import (
+    ArabicSpellings,
+    country_names,
+    known_long_names,
+    latin_names,
+    long_name_words,
+    sounds_alike,
+)
 
 SAME = [
     ("Shoigu", "شويغو"), ("Balkhash", "بالخاش"), ("Kovalchuk", "كوفالتشوك"), ("Kazakhstan", "كازاخستان"),
@@ -58,3 +65,18 @@ def test_an_acronym_is_found_by_its_usual_arabic_forms():
 def test_a_long_names_words_are_known_with_a_possessive_too():
     text = "Medvedev opened the meeting of the Collective Security Treaty Organization's heads of state."
     assert "Organization" in long_name_words(text) and known_long_names(text) == ["CSTO"]
+
+
+def test_a_country_is_found_by_the_words_of_its_arabic_name_that_tell_it_apart():
+    spellings = ArabicSpellings("محادثات مع السعودية والإمارات ومصر والولايات المتحدة وتركيا")
+    for country in ("Saudi Arabia", "United Arab Emirates", "Egypt", "United States", "Turkey"):
+        assert spellings.spells(country), country
+    # كوريا and الجنوبية are each shared with another country: both are needed.
+    assert not spellings.spells("South Korea") and not ArabicSpellings("كوريا الشمالية").spells("South Korea")
+    assert ArabicSpellings("في كوريا الجنوبية").spells("South Korea")
+    assert not spellings.spells("Arabia")  # no country, and no Arabic word sounds like it
+
+
+def test_countries_of_several_words_are_named_whole():
+    text = "Talks with Saudi Arabia, the United Arab Emirates and Egypt; South Korean firms"
+    assert sorted(country_names(text)) == ["Saudi Arabia", "United Arab Emirates"]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from dalil.qa.polarity import negation_cues
+from dalil.index.normalize import normalize
+from dalil.qa.polarity import negated_words, negation_cues, unmatched_negation
 from dalil.qa.verify import Claim, Source, check_claim
+from dalil.testing.aligners import DictionaryAligner
 
 LISBON = Source(1, "a:0", "وأطلع ميدفيديف المجلس على نتائج مباحثاته في لشبونة في إطار مجلس روسيا - الناتو.", "ar")
 SIGNED = Source(2, "b:0", "وقع وزير الدفاع الروسي ونظيره الأرميني اتفاقا حول إنشاء نظام موحد للدفاع الجوي.", "ar")
@@ -74,3 +76,29 @@ def test_a_negated_claim_needs_a_negated_source():
     assert check("The two ministers did not sign any agreement during the meeting.", 3).reason is None
     # A faithful claim keeps passing, whatever the source says besides ("لا سيما" is no negation).
     assert check("وتشهد كازاخستان تهديدات مختلفة من أماكن داخل المنطقة.", 4).supported
+
+
+def test_a_cue_bears_on_the_next_words_and_a_verb_cue_on_itself_too():
+    assert negated_words("Medvedev did not hold the talks in Lisbon.") == [["hold", "talks"]]
+    assert negated_words("Moscow refused to send the systems to Iran.") == [["refused", "send", "systems"]]
+    assert negated_words("الحلف لا يمثل تهديدا لروسيا") == [[normalize("يمثل"), normalize("تهديدا")]]
+
+
+NATO_SOURCE = "وقال إن الحلف لا يمثل تهديدا لروسيا، وافتتح ميدفيديف الاجتماع."
+
+
+def test_a_negation_must_bear_on_what_a_negation_of_the_source_bears_on():
+    aligner = DictionaryAligner({"pose": {normalize("يمثل")}, "threat": {normalize("تهديدا")}})
+    assert unmatched_negation("Medvedev never opened the meeting.", NATO_SOURCE, aligner)
+    assert not unmatched_negation("NATO does not pose a threat to Russia.", NATO_SOURCE, aligner)
+    assert not unmatched_negation("Medvedev opened the meeting.", NATO_SOURCE, aligner)
+    # A source without a negation: the count of cues decides, not this.
+    assert not unmatched_negation("Medvedev never opened the meeting.", "وافتتح ميدفيديف الاجتماع.", aligner)
+
+
+def test_a_claim_denying_what_the_source_does_not_deny_is_removed_with_the_aligner():
+    source = Source(1, "a:0", NATO_SOURCE, "ar")
+    aligner = DictionaryAligner({"opened": {normalize("وافتتح")}, "meeting": {normalize("الاجتماع")}})
+    denied = check_claim(Claim("Medvedev never opened the meeting.", (1,)), {1: source}, aligner=aligner)
+    assert denied.reason == "it denies something the cited sentence [1] does not deny"
+    assert check_claim(Claim("Medvedev opened the meeting.", (1,)), {1: source}, aligner=aligner).supported

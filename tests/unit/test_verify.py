@@ -306,6 +306,38 @@ def test_a_name_no_source_spells_cannot_be_decided_and_that_is_said():
     assert result.unchecked == "the names CSTO, Ohanyan could not be checked: no source spells them in Arabic script"
 
 
+def test_a_country_of_several_words_is_one_name_found_by_its_arabic_name():
+    sources = {
+        1: Source(1, "ar:0", "وقال بوتين إن روسيا تجري محادثات مع السعودية والإمارات ومصر والأردن.", "ar"),
+        2: Source(2, "ar:1", "وتسعى روسيا إلى التعاون مع الولايات المتحدة وتركيا.", "ar"),
+    }
+    talks = "Putin said Russia is holding talks with Saudi Arabia, the United Arab Emirates, Egypt and Jordan."
+    kept = check_claim(Claim(talks, (1,)), sources)
+    assert kept.supported and kept.unchecked is None  # not "the name Arabia is not in the cited sentence [1]"
+    moved = check_claim(Claim(talks.replace("Egypt", "the United States"), (1,)), sources)
+    assert moved.reason == "the name United States is not in the cited sentence [1]"
+
+
+def test_an_organisation_written_another_way_is_the_same_organisation():
+    sources = {1: Source(1, "ar:0", "تتفوق منظومات إس-300 على مثيلاتها الأميركية من طراز باتريوت.", "ar")}
+    assert check_claim(Claim("تتفوق منظومات إس-300 على نظيراتها الأمريكية من طراز باتريوت.", (1,)), sources).supported
+    other = check_claim(Claim("تتفوق منظومات إس-300 على نظيراتها البريطانية من طراز باتريوت.", (1,)), sources)
+    assert other.reason == "the name بريطانية is not in the cited sentence [1]"
+
+
+def test_a_place_after_a_persons_title_is_an_entity_out_of_its_role():
+    sources = {
+        1: Source(1, "ar:0", "وقع وزير الدفاع الروسي سيرغي شويغو ونظيره الأرميني سيران أوغانيان الاتفاق.", "ar"),
+        2: Source(2, "ar:1", "وكان الوزير قد زار موسكو.", "ar"),
+    }
+    faithful = (
+        "Russian Defense Minister Sergei Shoigu and his Armenian counterpart Seyran Ohanyan signed the agreement."
+    )
+    assert check_claim(Claim(faithful, (1,)), sources).supported
+    swapped = check_claim(Claim(faithful.replace("Sergei Shoigu", "Moscow"), (1,)), sources)
+    assert swapped.reason == "Moscow stands after a person's title, but it is not a person"
+
+
 def test_a_paraphrase_sharing_enough_stems_is_supported():
     assert check("Kazakhstan received S-300 air defence systems from Russia in March 2023.", 1).supported
     assert check("تسلمت كازاخستان من روسيا منظومات إس-300 للدفاع الجوي في آذار ٢٠٢٣.", 3).supported
