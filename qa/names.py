@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from rapidfuzz.distance import Levenshtein
 
@@ -255,10 +255,16 @@ class ArabicSpellings:
 
     def __init__(self, text: str) -> None:
         words = list(dict.fromkeys(ARABIC_WORD.findall(text)))
+        self._single_words = words
         # Pairs a name may be written as: نور سلطان, عبد الله, أبو ظبي.
         self.words = words + [a + b for a, b in zip(words, words[1:]) if len(a) <= SHORT_FIRST_WORD]
         self.folded = normalize(text)
-        self.bare = {form for word in words for form in {fold(word)} | without_prefix(fold(word))}
+
+    @cached_property
+    def bare(self) -> set[str]:
+        """Its words folded, with and without a leading clitic or article: what a country's Arabic words are
+        looked up in."""
+        return {form for word in self._single_words for form in {fold(word)} | without_prefix(fold(word))}
 
     def spells(self, name: str) -> bool:
         if name.isupper():

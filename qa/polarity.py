@@ -9,6 +9,8 @@ checked: Arabic "لا سيما" ("especially") and "غير" ("other than") make 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from dalil.index.embedders.word_aligner import WordAligner
 from dalil.index.normalize import normalize, tokenize
 from dalil.index.stopwords import ARABIC_STOPWORDS, ENGLISH_STOPWORDS
@@ -54,13 +56,16 @@ _FUNCTION_WORDS = frozenset(normalize(word) for word in ARABIC_STOPWORDS | ENGLI
 def negation_cues(text: str) -> int:
     """How many negation or cancellation cues ``text`` carries, in Arabic or English: a claim adding one to a
     source that has one already ("it is not true that … does not threaten") denies it all the same."""
-    words = tokenize(text)
-    found = 0
+    return sum(1 for _ in _cue_positions(tokenize(text)))
+
+
+def _cue_positions(words: list[str]) -> Iterator[int]:
+    """Where the tokenized text has a negation or cancellation cue."""
     for position, word in enumerate(words):
         if word == "not" and position > 0 and words[position - 1] == "if":
             continue  # "a serious, if not decisive, contribution": a hedge, not a denial
-        found += word in _ENGLISH or _arabic_cue(words, position)
-    return found
+        if word in _ENGLISH or _arabic_cue(words, position):
+            yield position
 
 
 def _arabic_cue(words: list[str], position: int) -> bool:
@@ -86,14 +91,11 @@ def negated_words(text: str, reach: int = NEGATED_REACH) -> list[list[str]]:
     ("cancelled", امتنعت) and the next ``reach`` words that are not function words ("did not hold the talks" →
     hold, talks)."""
     words = tokenize(text)
-    scopes = []
-    for position, word in enumerate(words):
-        if word == "not" and position > 0 and words[position - 1] == "if":
-            continue
-        if word in _ENGLISH or _arabic_cue(words, position):
-            following = [w for w in words[position + 1 :] if w not in _FUNCTION_WORDS][:reach]
-            scopes.append(([] if word in _PARTICLES else [word]) + following)
-    return scopes
+    return [
+        ([] if words[position] in _PARTICLES else [words[position]])
+        + [word for word in words[position + 1 :] if word not in _FUNCTION_WORDS][:reach]
+        for position in _cue_positions(words)
+    ]
 
 
 def unmatched_negation(claim: str, cited: str, aligner: WordAligner, threshold: float = NEGATED_MATCH) -> bool:

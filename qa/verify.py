@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from dalil.index.embedders.word_aligner import WordAligner
 from dalil.index.normalize import detect_language, normalize, search_terms
@@ -384,9 +385,14 @@ def _missing_names(
 
 
 def _places_of(sources: Mapping[int, Source]) -> Callable[[str], bool]:
-    """Whether a Latin name is a country or city the Arabic sources name."""
-    places = ArabicSpellings(" ".join(place for source in sources.values() for place in arabic_places(source.text)))
-    return places.spells
+    """Whether a Latin name is a country or city the Arabic sources name; the sources' places are read on the
+    first question only (most claims have no title to ask about)."""
+
+    @cache
+    def places() -> ArabicSpellings:
+        return ArabicSpellings(" ".join(place for source in sources.values() for place in arabic_places(source.text)))
+
+    return lambda name: places().spells(name)
 
 
 def _swapped_roles(
